@@ -1,0 +1,11 @@
+#!/usr/bin/env node
+'use strict';
+// The `tinyml` command: everything lives in the Node bundle built by `npm run build`.
+const path = require('path');
+const fs = require('fs');
+const bundle = path.join(__dirname, '..', 'dist', 'tinyml.node.js');
+if (!fs.existsSync(bundle)) {
+  process.stderr.write('tinyml: dist/tinyml.node.js is missing: run `npm run build` first\n');
+  process.exit(2);
+}
+process.exitCode = require(bundle).main(process.argv.slice(2));

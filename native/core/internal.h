@@ -1,0 +1,73 @@
+/* internal.h - what the core shares with the op adapters (not a public API). */
+#ifndef TINYML_INTERNAL_H
+#define TINYML_INTERNAL_H
+
+#include "tinyml.h"
+#include "tinyml_kernels.h"
+
+/* Lives at the aligned base of the arena block. Pointers stay valid because
+ * neither the arena nor the model moves while the program is loaded. */
+typedef struct {
+  uint32_t magic;          /* TML_CTX_MAGIC once a program is loaded */
+  uint32_t aligned_size;   /* block bytes from the aligned base */
+  const uint8_t *model;
+  uint32_t model_size;
+  uint32_t planned_bytes;
+  uint8_t *planned;        /* start of the planned section */
+  const int32_t *program;  /* the copy inside the arena */
+  uint32_t program_words;
+  uint32_t n_tensors;
+  uint32_t n_ops;
+  int32_t err_op;
+  int32_t err_detail;
+} tml_ctx;
+
+#define TML_CTX_MAGIC 0x5854434Du /* "MCTX" */
+
+/* The context takes the same arena bytes on 32- and 64-bit targets, so the
+ * TypeScript planner can size an arena without asking the native layer. */
+#define TML_CTX_BYTES 64
+
+/* Tensor records and op records inside the program copy. */
+#define TML_TENSORS(ctx) ((ctx)->program + TML_HEADER_WORDS)
+#define TML_OPS(ctx) (TML_TENSORS(ctx) + (ctx)->n_tensors * TML_TENSOR_WORDS)
+
+/* One op record of the program, decoded. */
+typedef struct {
+  int32_t kind;
+  int32_t n_in, n_out, n_params;
+  const int32_t *in, *out, *params;
+} tml_op_view;
+
+/* Element size of a dtype in bytes, 0 if the dtype is unknown. */
+uint32_t tml_dtype_size(int32_t dtype);
+
+/* Checks op input/output slot `slot`: the tensor index is in range, has the
+ * dtype (or any dtype if dtype < 0) and at least min_bytes of data. An
+ * absent tensor (index -1 or where == TML_NONE) is accepted only if
+ * allow_absent. Output slots must be writable (in the arena). On failure the
+ * ctx error detail is set and a status returned. */
+tml_status tml_check_input(tml_ctx *ctx, const tml_op_view *op, int32_t slot,
+                           int32_t dtype, uint32_t min_bytes, int allow_absent);
+tml_status tml_check_output(tml_ctx *ctx, const tml_op_view *op, int32_t slot,
+                            int32_t dtype, uint32_t min_bytes);
+
+/* Data of tensor `index` (NULL if absent). Only after the checks passed. */
+void *tml_tensor_data(const tml_ctx *ctx, int32_t index);
+uint32_t tml_tensor_bytes(const tml_ctx *ctx, int32_t index);
+
+/* Multiplies positive int32 sizes; returns 0 and sets *ok = 0 on overflow
+ * beyond 2^31-1 or a negative factor. */
+uint32_t tml_mul_size(int32_t a, int32_t b, int *ok);
+
+/* Adapter for one kernel kind: check runs once at load, eval at every invoke. */
+typedef struct {
+  int32_t kind;
+  tml_status (*check)(tml_ctx *ctx, const tml_op_view *op);
+  void (*eval)(const tml_ctx *ctx, const tml_op_view *op);
+} tml_op_entry;
+
+/* The table lives in native/core/ops.c. */
+const tml_op_entry *tml_find_op(int32_t kind);
+
+#endif /* TINYML_INTERNAL_H */

@@ -1,0 +1,307 @@
+/* tinyml.c - arena, op program validation and the invoke loop.
+ *
+ * Nothing here trusts the program: every count, index, offset and size is
+ * checked against the arena block and the model bytes before it is used, and
+ * every op adapter re-checks its own parameters against its tensors at load.
+ */
+#include <string.h>
+
+#include "internal.h"
+
+/* Rounds up to the arena alignment; callers guarantee no overflow. */
+static uint32_t align_up(uint32_t n) {
+  return (n + (TML_ARENA_ALIGN - 1)) & ~(uint32_t)(TML_ARENA_ALIGN - 1);
+}
+
+typedef char tml_ctx_fits[(sizeof(tml_ctx) <= TML_CTX_BYTES) ? 1 : -1];
+
+static uint32_t ctx_bytes(void) { return TML_CTX_BYTES; }
+
+/* The context sits at the first 16-byte aligned address of the block. */
+static tml_ctx *ctx_of(uint8_t *block, uint32_t block_size) {
+  uintptr_t addr = (uintptr_t)block;
+  uint32_t pad = (uint32_t)((TML_ARENA_ALIGN - (addr % TML_ARENA_ALIGN)) %
+                            TML_ARENA_ALIGN);
+  if (block == NULL || block_size < pad || block_size - pad < ctx_bytes())
+    return NULL;
+  return (tml_ctx *)(void *)(block + pad);
+}
+
+static tml_ctx *loaded_ctx(uint8_t *block, uint32_t block_size) {
+  tml_ctx *ctx = ctx_of(block, block_size);
+  /* A block that shrank since load (or a different, smaller view) is refused. */
+  if (ctx == NULL || ctx->magic != TML_CTX_MAGIC) return NULL;
+  return ctx->aligned_size <= block_size - (uint32_t)((uint8_t *)ctx - block)
+             ? ctx : NULL;
+}
+
+uint32_t tml_dtype_size(int32_t dtype) {
+  switch (dtype) {
+    case TML_FLOAT32: case TML_INT32: return 4;
+    case TML_INT64: return 8;
+    case TML_INT16: return 2;
+    case TML_UINT8: case TML_INT8: case TML_BOOL: return 1;
+    default: return 0;
+  }
+}
+
+uint32_t tml_mul_size(int32_t a, int32_t b, int *ok) {
+  if (a < 0 || b < 0) { *ok = 0; return 0; }
+  if (a != 0 && b > INT32_MAX / a) { *ok = 0; return 0; }
+  return (uint32_t)a * (uint32_t)b;
+}
+
+uint32_t tml_arena_bytes_needed(uint32_t planned_bytes, uint32_t program_words) {
+  uint64_t n = (uint64_t)(TML_ARENA_ALIGN - 1) + ctx_bytes() +
+               align_up(planned_bytes) + (uint64_t)program_words * 4u;
+  return n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+}
+
+static const int32_t *tensor_rec(const tml_ctx *ctx, int32_t index) {
+  return TML_TENSORS(ctx) + (uint32_t)index * TML_TENSOR_WORDS;
+}
+
+void *tml_tensor_data(const tml_ctx *ctx, int32_t index) {
+  const int32_t *t;
+  if (index < 0) return NULL;
+  t = tensor_rec(ctx, index);
+  if (t[1] == TML_ARENA) return ctx->planned + t[2];
+  if (t[1] == TML_MODEL) return (void *)(uintptr_t)(ctx->model + t[2]);
+  return NULL;
+}
+
+uint32_t tml_tensor_bytes(const tml_ctx *ctx, int32_t index) {
+  return index < 0 ? 0 : (uint32_t)tensor_rec(ctx, index)[3];
+}
+
+static tml_status fail(tml_ctx *ctx, tml_status status, int32_t detail) {
+  ctx->err_detail = detail;
+  return status;
+}
+
+static tml_status check_tensor(tml_ctx *ctx, int32_t index, int32_t dtype,
+                               uint32_t min_bytes, int allow_absent,
+                               int writable) {
+  const int32_t *t;
+  if (index == -1) {
+    return allow_absent ? TML_OK : fail(ctx, TML_E_BAD_PARAMS, index);
+  }
+  if (index < 0 || (uint32_t)index >= ctx->n_tensors)
+    return fail(ctx, TML_E_BAD_INDEX, index);
+  t = tensor_rec(ctx, index);
+  if (t[1] == TML_NONE) {
+    return allow_absent ? TML_OK : fail(ctx, TML_E_BAD_PARAMS, index);
+  }
+  if (dtype >= 0 && t[0] != dtype) return fail(ctx, TML_E_BAD_DTYPE, index);
+  if ((uint32_t)t[3] < min_bytes) return fail(ctx, TML_E_BAD_PARAMS, index);
+  if (writable && t[1] != TML_ARENA) return fail(ctx, TML_E_READ_ONLY, index);
+  return TML_OK;
+}
+
+static int32_t slot_index(const int32_t *slots, int32_t n, int32_t slot) {
+  return (slot >= 0 && slot < n) ? slots[slot] : -1;
+}
+
+tml_status tml_check_input(tml_ctx *ctx, const tml_op_view *op, int32_t slot,
+                           int32_t dtype, uint32_t min_bytes, int allow_absent) {
+  if (slot < 0 || slot >= op->n_in) {
+    return allow_absent ? TML_OK : fail(ctx, TML_E_BAD_PARAMS, slot);
+  }
+  return check_tensor(ctx, slot_index(op->in, op->n_in, slot), dtype,
+                      min_bytes, allow_absent, 0);
+}
+
+tml_status tml_check_output(tml_ctx *ctx, const tml_op_view *op, int32_t slot,
+                            int32_t dtype, uint32_t min_bytes) {
+  if (slot < 0 || slot >= op->n_out) return fail(ctx, TML_E_BAD_PARAMS, slot);
+  return check_tensor(ctx, op->out[slot], dtype, min_bytes, 0, 1);
+}
+
+/* Decodes the op record at `words` (bounded by `end`); 0 if it does not fit. */
+static int decode_op(const int32_t *words, const int32_t *end, tml_op_view *op) {
+  uint32_t left = (uint32_t)(end - words);
+  uint32_t body;
+  if (left < TML_OP_HEADER_WORDS) return 0;
+  op->kind = words[0];
+  op->n_in = words[1];
+  op->n_out = words[2];
+  op->n_params = words[3];
+  if (op->n_in < 0 || op->n_out < 0 || op->n_params < 0) return 0;
+  if (op->n_in > 64 || op->n_out > 64) return 0;
+  body = (uint32_t)op->n_in + (uint32_t)op->n_out;
+  if ((uint32_t)op->n_params > left - TML_OP_HEADER_WORDS ||
+      body > left - TML_OP_HEADER_WORDS - (uint32_t)op->n_params)
+    return 0;
+  op->in = words + TML_OP_HEADER_WORDS;
+  op->out = op->in + op->n_in;
+  op->params = op->out + op->n_out;
+  return 1;
+}
+
+static uint32_t op_words(const tml_op_view *op) {
+  return TML_OP_HEADER_WORDS + (uint32_t)op->n_in + (uint32_t)op->n_out +
+         (uint32_t)op->n_params;
+}
+
+/* Checks one tensor record against the planned section and the model. */
+static tml_status check_tensor_record(tml_ctx *ctx, int32_t index) {
+  const int32_t *t = tensor_rec(ctx, index);
+  uint32_t size = tml_dtype_size(t[0]);
+  uint32_t offset = (uint32_t)t[2], bytes = (uint32_t)t[3];
+  if (t[1] == TML_NONE) return TML_OK;
+  if (size == 0) return fail(ctx, TML_E_BAD_DTYPE, index);
+  if (t[2] < 0 || t[3] < 0) return fail(ctx, TML_E_OUT_OF_BOUNDS, index);
+  if (t[1] == TML_ARENA) {
+    if (offset > ctx->planned_bytes || bytes > ctx->planned_bytes - offset)
+      return fail(ctx, TML_E_OUT_OF_BOUNDS, index);
+    /* The planned section is 16-byte aligned; offsets keep element alignment. */
+    if (offset % size != 0) return fail(ctx, TML_E_MISALIGNED, index);
+  } else if (t[1] == TML_MODEL) {
+    if (ctx->model == NULL || offset > ctx->model_size ||
+        bytes > ctx->model_size - offset)
+      return fail(ctx, TML_E_OUT_OF_BOUNDS, index);
+    if (((uintptr_t)(ctx->model + offset)) % size != 0)
+      return fail(ctx, TML_E_MISALIGNED, index);
+  } else {
+    return fail(ctx, TML_E_BAD_PROGRAM, index);
+  }
+  return TML_OK;
+}
+
+tml_status tml_load(uint8_t *block, uint32_t block_size, const uint8_t *model,
+                    uint32_t model_size, const int32_t *program,
+                    uint32_t program_words) {
+  tml_ctx *ctx = ctx_of(block, block_size);
+  uint32_t n_tensors, n_ops, planned_bytes, needed, i;
+  const int32_t *words, *end;
+  int32_t *copy;
+  tml_status status;
+
+  if (ctx == NULL) return TML_E_ARENA_TOO_SMALL;
+  memset(ctx, 0, sizeof *ctx);
+  ctx->err_op = -1;
+  if (program == NULL || (model == NULL && model_size != 0))
+    return fail(ctx, TML_E_BAD_ARG, 0);
+  if (program_words < TML_HEADER_WORDS || program[0] != TML_PROGRAM_MAGIC ||
+      program[1] != TML_PROGRAM_VERSION || program[2] < 0 || program[3] < 0 ||
+      program[4] < 0 || (uint32_t)program[5] != program_words)
+    return fail(ctx, TML_E_BAD_PROGRAM, 0);
+  n_tensors = (uint32_t)program[2];
+  n_ops = (uint32_t)program[3];
+  planned_bytes = (uint32_t)program[4];
+  if (n_tensors > (program_words - TML_HEADER_WORDS) / TML_TENSOR_WORDS)
+    return fail(ctx, TML_E_BAD_PROGRAM, 0);
+
+  needed = tml_arena_bytes_needed(planned_bytes, program_words);
+  if (planned_bytes > UINT32_MAX / 2 || needed > block_size) {
+    /* Report exactly what this block needs (its own alignment pad included). */
+    uint32_t pad = (uint32_t)((uint8_t *)ctx - block);
+    uint64_t exact = (uint64_t)pad + ctx_bytes() + align_up(planned_bytes) +
+                     (uint64_t)program_words * 4u;
+    return fail(ctx, TML_E_ARENA_TOO_SMALL,
+                exact > INT32_MAX ? INT32_MAX : (int32_t)exact);
+  }
+
+  ctx->aligned_size = block_size - (uint32_t)((uint8_t *)ctx - block);
+  ctx->model = model;
+  ctx->model_size = model_size;
+  ctx->planned = (uint8_t *)ctx + ctx_bytes();
+  ctx->planned_bytes = planned_bytes;
+  copy = (int32_t *)(void *)(ctx->planned + align_up(planned_bytes));
+  memcpy(copy, program, (size_t)program_words * 4u);
+  ctx->program = copy;
+  ctx->program_words = program_words;
+  ctx->n_tensors = n_tensors;
+  ctx->n_ops = n_ops;
+
+  for (i = 0; i < n_tensors; i++) {
+    status = check_tensor_record(ctx, (int32_t)i);
+    if (status != TML_OK) return status;
+  }
+
+  words = TML_OPS(ctx);
+  end = copy + program_words;
+  for (i = 0; i < n_ops; i++) {
+    tml_op_view op;
+    const tml_op_entry *entry;
+    ctx->err_op = (int32_t)i;
+    if (!decode_op(words, end, &op)) return fail(ctx, TML_E_BAD_PROGRAM, 0);
+    entry = tml_find_op(op.kind);
+    if (entry == NULL) return fail(ctx, TML_E_UNSUPPORTED_OP, op.kind);
+    status = entry->check(ctx, &op);
+    if (status != TML_OK) return status;
+    words += op_words(&op);
+  }
+  if (words != end) return fail(ctx, TML_E_BAD_PROGRAM, 0);
+  ctx->err_op = -1;
+  memset(ctx->planned, 0, planned_bytes);
+  ctx->magic = TML_CTX_MAGIC;
+  return TML_OK;
+}
+
+tml_status tml_invoke(uint8_t *block, uint32_t block_size) {
+  tml_ctx *ctx = loaded_ctx(block, block_size);
+  const int32_t *words;
+  uint32_t i;
+  if (ctx == NULL) return TML_E_NOT_LOADED;
+  words = TML_OPS(ctx);
+  for (i = 0; i < ctx->n_ops; i++) {
+    tml_op_view op;
+    /* Already validated at load; the decode only splits the record. */
+    op.kind = words[0];
+    op.n_in = words[1];
+    op.n_out = words[2];
+    op.n_params = words[3];
+    op.in = words + TML_OP_HEADER_WORDS;
+    op.out = op.in + op.n_in;
+    op.params = op.out + op.n_out;
+    tml_find_op(op.kind)->eval(ctx, &op);
+    words += op_words(&op);
+  }
+  return TML_OK;
+}
+
+tml_status tml_reset(uint8_t *block, uint32_t block_size) {
+  tml_ctx *ctx = loaded_ctx(block, block_size);
+  if (ctx == NULL) return TML_E_NOT_LOADED;
+  memset(ctx->planned, 0, ctx->planned_bytes);
+  return TML_OK;
+}
+
+int32_t tml_info(const uint8_t *block, uint32_t block_size, int32_t key) {
+  tml_ctx *ctx = ctx_of((uint8_t *)(uintptr_t)block, block_size);
+  if (ctx == NULL) return -1;
+  /* Error records are readable after a failed load, the rest only once loaded. */
+  if (key == TML_INFO_ERR_OP) return ctx->err_op;
+  if (key == TML_INFO_ERR_DETAIL) return ctx->err_detail;
+  if (key == TML_INFO_CTX_BYTES) return (int32_t)ctx_bytes();
+  if (ctx->magic != TML_CTX_MAGIC) return -1;
+  switch (key) {
+    case TML_INFO_PLANNED_OFFSET: return (int32_t)(ctx->planned - block);
+    case TML_INFO_USED_BYTES:
+      return (int32_t)(ctx_bytes() + align_up(ctx->planned_bytes) +
+                       ctx->program_words * 4u);
+    case TML_INFO_PERSISTENT_BYTES:
+      return (int32_t)(ctx_bytes() + ctx->program_words * 4u);
+    case TML_INFO_PLANNED_BYTES: return (int32_t)ctx->planned_bytes;
+    default: return -1;
+  }
+}
+
+const char *tml_status_name(tml_status status) {
+  switch (status) {
+    case TML_OK: return "OK";
+    case TML_E_BAD_ARG: return "E_BAD_ARG";
+    case TML_E_BAD_PROGRAM: return "E_BAD_PROGRAM";
+    case TML_E_ARENA_TOO_SMALL: return "E_ARENA_TOO_SMALL";
+    case TML_E_BAD_INDEX: return "E_BAD_INDEX";
+    case TML_E_OUT_OF_BOUNDS: return "E_OUT_OF_BOUNDS";
+    case TML_E_UNSUPPORTED_OP: return "E_UNSUPPORTED_OP";
+    case TML_E_BAD_PARAMS: return "E_BAD_PARAMS";
+    case TML_E_MISALIGNED: return "E_MISALIGNED";
+    case TML_E_NOT_LOADED: return "E_NOT_LOADED";
+    case TML_E_BAD_DTYPE: return "E_BAD_DTYPE";
+    case TML_E_READ_ONLY: return "E_READ_ONLY";
+  }
+  return "E_UNKNOWN";
+}

@@ -1,0 +1,130 @@
+/*
+ * tinyml.h - the engine-neutral C API of the tinyml-ts native module.
+ *
+ * TypeScript plans, C computes. The TypeScript runtime reads and verifies the
+ * .tflite model, prepares every op (shapes, fixed-point multipliers, padding)
+ * and plans the arena. It hands this layer one "op program" (an int32 array).
+ * tml_load() checks every word of it against the arena and the model, copies
+ * it into the arena and keeps nothing else: the arena is the only memory.
+ *
+ * Arena layout (all inside the caller's block, from its 16-byte aligned base):
+ *
+ *   [align pad][tml_ctx][planned section ........][program copy]
+ *               ^ persistent      ^ activations,       ^ persistent
+ *                                   offsets chosen
+ *                                   by the TS planner
+ *
+ * Op program (int32 words, little-endian host order):
+ *   header   TML_HEADER_WORDS words: magic, version, n_tensors, n_ops,
+ *            planned_bytes, total_words
+ *   tensors  n_tensors records of TML_TENSOR_WORDS words:
+ *            dtype (TFLite TensorType number), where (tml_where), offset, bytes
+ *            where == TML_ARENA: offset is relative to the planned section
+ *            where == TML_MODEL: offset is relative to the model bytes
+ *   ops      n_ops records: kind, n_in, n_out, n_params,
+ *            in[n_in], out[n_out], params[n_params]
+ *            (tensor index -1 = optional input left out)
+ */
+#ifndef TINYML_H
+#define TINYML_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define TML_PROGRAM_MAGIC 0x314C4D54 /* "TML1" */
+#define TML_PROGRAM_VERSION 1
+#define TML_HEADER_WORDS 6
+#define TML_TENSOR_WORDS 4
+#define TML_OP_HEADER_WORDS 4
+#define TML_ARENA_ALIGN 16
+
+typedef enum {
+  TML_OK = 0,
+  TML_E_BAD_ARG = 1,          /* null pointer, negative size, wrong engine value */
+  TML_E_BAD_PROGRAM = 2,      /* malformed op program (header, counts, lengths) */
+  TML_E_ARENA_TOO_SMALL = 3,  /* detail = bytes needed */
+  TML_E_BAD_INDEX = 4,        /* tensor index out of range; detail = index */
+  TML_E_OUT_OF_BOUNDS = 5,    /* tensor data outside arena/model; detail = tensor */
+  TML_E_UNSUPPORTED_OP = 6,   /* unknown kernel kind; detail = kind */
+  TML_E_BAD_PARAMS = 7,       /* op parameters inconsistent with its tensors */
+  TML_E_MISALIGNED = 8,       /* tensor data not aligned for its dtype; detail = tensor */
+  TML_E_NOT_LOADED = 9,       /* invoke/info on an arena without a loaded program */
+  TML_E_BAD_DTYPE = 10,       /* tensor dtype not what the kernel needs; detail = tensor */
+  TML_E_READ_ONLY = 11        /* op output lives in the model (read-only); detail = tensor */
+} tml_status;
+
+/* TFLite TensorType numbering, so TypeScript passes the model's value through. */
+typedef enum {
+  TML_FLOAT32 = 0,
+  TML_INT32 = 2,
+  TML_UINT8 = 3,
+  TML_INT64 = 4,
+  TML_BOOL = 6,
+  TML_INT16 = 7,
+  TML_INT8 = 9
+} tml_dtype;
+
+typedef enum { TML_NONE = 0, TML_ARENA = 1, TML_MODEL = 2 } tml_where;
+
+/* Kernel kinds: one per native kernel variant (TypeScript picks the variant). */
+typedef enum {
+  TML_K_COPY = 1,         /* RESHAPE/SQUEEZE/EXPAND_DIMS when not aliased */
+  TML_K_FC_S8 = 2,
+  TML_K_FC_F32 = 3,
+  TML_K_CONV_S8 = 4,
+  TML_K_CONV_F32 = 5,
+  TML_K_DWCONV_S8 = 6,
+  TML_K_DWCONV_F32 = 7,
+  TML_K_AVGPOOL_S8 = 8,
+  TML_K_AVGPOOL_F32 = 9,
+  TML_K_MAXPOOL_S8 = 10,
+  TML_K_MAXPOOL_F32 = 11,
+  TML_K_SOFTMAX_S8 = 12,
+  TML_K_SOFTMAX_F32 = 13
+} tml_kernel_kind;
+
+/* Keys for tml_info(). */
+typedef enum {
+  TML_INFO_PLANNED_OFFSET = 1, /* byte offset of the planned section from the block start */
+  TML_INFO_USED_BYTES = 2,     /* arena bytes in use, from the aligned base */
+  TML_INFO_PERSISTENT_BYTES = 3,
+  TML_INFO_PLANNED_BYTES = 4,
+  TML_INFO_ERR_OP = 5,         /* op index of the last error, -1 if none */
+  TML_INFO_ERR_DETAIL = 6,     /* status-specific detail of the last error */
+  TML_INFO_CTX_BYTES = 7       /* sizeof the context header (for planners) */
+} tml_info_key;
+
+/*
+ * Load a program into an arena block. On failure the block holds an error
+ * record readable with tml_info (ERR_OP, ERR_DETAIL) and no program.
+ * The model bytes must stay alive and unmoved while the arena is used.
+ */
+tml_status tml_load(uint8_t *block, uint32_t block_size, const uint8_t *model,
+                    uint32_t model_size, const int32_t *program,
+                    uint32_t program_words);
+
+/* Run every op of the loaded program, in order. */
+tml_status tml_invoke(uint8_t *block, uint32_t block_size);
+
+/* Zero every planned byte (variable tensors, outputs). */
+tml_status tml_reset(uint8_t *block, uint32_t block_size);
+
+/* Read a tml_info_key; returns -1 for an unknown key or an unloaded block. */
+int32_t tml_info(const uint8_t *block, uint32_t block_size, int32_t key);
+
+/* Bytes an arena needs for a program: ctx + planned + program copy, plus
+ * worst-case alignment padding of the block. */
+uint32_t tml_arena_bytes_needed(uint32_t planned_bytes, uint32_t program_words);
+
+/* Stable name of a status, e.g. "E_ARENA_TOO_SMALL". */
+const char *tml_status_name(tml_status status);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TINYML_H */

@@ -1,0 +1,55 @@
+// runFrames: the file conventions of `tinyml run` (and golden.json) on any
+// engine. Input = every input tensor's raw bytes in model order, concatenated,
+// one block per frame; output likewise. Frames run back to back on one
+// interpreter, so stateful models see their state carried over.
+import { Interpreter, TensorView } from '../runtime/interpreter';
+import { fail } from '../runtime/errors';
+import { NativeModule } from '../native';
+
+function bytesOf(v: TensorView): Uint8Array {
+  return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+}
+
+export function runFrames(model: Uint8Array, input: Uint8Array, frames: number,
+  arenaSize?: number, native?: NativeModule): Uint8Array {
+  const m = new Interpreter(model, { arenaSize: arenaSize || undefined, native: native });
+  m.allocateTensors();
+  const inputs: Uint8Array[] = [];
+  const outputs: Uint8Array[] = [];
+  let inBytes = 0, outBytes = 0;
+  for (let i = 0; i < m.inputCount(); i++) { inputs.push(bytesOf(m.input(i))); inBytes += inputs[i].length; }
+  for (let i = 0; i < m.outputCount(); i++) { outputs.push(bytesOf(m.output(i))); outBytes += outputs[i].length; }
+  if (!(frames >= 1) || Math.floor(frames) !== frames) fail('E_BAD_INPUT', 'frames must be a positive integer, got ' + frames);
+  if (input.length !== inBytes * frames) {
+    fail('E_BAD_INPUT', 'input is ' + input.length + ' bytes, expected ' + inBytes * frames +
+      ' (' + frames + ' frame(s) of ' + inBytes + ' bytes: ' + describe(m, true) + ')');
+  }
+  const result = new Uint8Array(outBytes * frames);
+  let r = 0, p = 0;
+  for (let f = 0; f < frames; f++) {
+    for (let i = 0; i < inputs.length; i++) {
+      inputs[i].set(input.subarray(p, p + inputs[i].length));
+      p += inputs[i].length;
+    }
+    m.invoke();
+    for (let i = 0; i < outputs.length; i++) {
+      result.set(outputs[i], r);
+      r += outputs[i].length;
+    }
+  }
+  return result;
+}
+
+const DTYPE_NAMES = 'FLOAT32,FLOAT16,INT32,UINT8,INT64,STRING,BOOL,INT16,COMPLEX64,INT8';
+
+/** "input 0 INT8 [1,49,10,1]" style summary of the inputs or outputs. */
+function describe(m: Interpreter, inputs: boolean): string {
+  const parts: string[] = [];
+  const n = inputs ? m.inputCount() : m.outputCount();
+  for (let i = 0; i < n; i++) {
+    const v = inputs ? m.input(i) : m.output(i);
+    parts.push((inputs ? 'input ' : 'output ') + i + ' ' + (DTYPE_NAMES.split(',')[v.dtype] || 'dtype ' + v.dtype) +
+      ' [' + v.shape.join(',') + ']');
+  }
+  return parts.join(', ');
+}

@@ -1,0 +1,68 @@
+// The TypeScript face of the native module: one interface on every engine.
+// Bindings (Node addon, Duktape, JerryScript, Espruino) install an object with
+// these five functions as the global `__tinyml_native` (on Node the host entry
+// installs the addon with setNative()).
+import { fail } from './runtime/errors';
+
+export interface NativeModule {
+  /** A fresh zero-filled block for one interpreter's arena. */
+  arena(size: number): ArrayBuffer;
+  /** tml_load: checks and copies the op program into the arena; returns a tml_status. */
+  load(arena: ArrayBuffer, model: Uint8Array, program: Int32Array): number;
+  invoke(arena: ArrayBuffer): number;
+  reset(arena: ArrayBuffer): number;
+  info(arena: ArrayBuffer, key: number): number;
+}
+
+/** tml_status values (native/include/tinyml.h). */
+export const enum Status {
+  OK = 0, BAD_ARG = 1, BAD_PROGRAM = 2, ARENA_TOO_SMALL = 3, BAD_INDEX = 4,
+  OUT_OF_BOUNDS = 5, UNSUPPORTED_OP = 6, BAD_PARAMS = 7, MISALIGNED = 8,
+  NOT_LOADED = 9, BAD_DTYPE = 10, READ_ONLY = 11,
+}
+
+export const STATUS_NAMES = 'OK,E_BAD_ARG,E_BAD_PROGRAM,E_ARENA_TOO_SMALL,E_BAD_INDEX,' +
+  'E_OUT_OF_BOUNDS,E_UNSUPPORTED_OP,E_BAD_PARAMS,E_MISALIGNED,E_NOT_LOADED,E_BAD_DTYPE,E_READ_ONLY';
+
+export const enum Info {
+  PLANNED_OFFSET = 1, USED_BYTES = 2, PERSISTENT_BYTES = 3, PLANNED_BYTES = 4,
+  ERR_OP = 5, ERR_DETAIL = 6,
+}
+
+/** Layout constants shared with native/core (TML_CTX_BYTES, alignment, record sizes). */
+export const CTX_BYTES = 64;
+export const ARENA_ALIGN = 16;
+export const PROGRAM_MAGIC = 0x314c4d54;
+export const PROGRAM_VERSION = 1;
+export const HEADER_WORDS = 6;
+export const TENSOR_WORDS = 4;
+
+export function alignUp(n: number): number {
+  return Math.ceil(n / ARENA_ALIGN) * ARENA_ALIGN;
+}
+
+/** Arena bytes for a plan, as tml_arena_bytes_needed computes them (incl. alignment slack). */
+export function arenaBytesNeeded(plannedBytes: number, programWords: number): number {
+  return ARENA_ALIGN - 1 + CTX_BYTES + alignUp(plannedBytes) + programWords * 4;
+}
+
+/** Arena bytes in use once loaded (without the block's alignment pad). */
+export function arenaBytesUsed(plannedBytes: number, programWords: number): number {
+  return CTX_BYTES + alignUp(plannedBytes) + programWords * 4;
+}
+
+declare const __tinyml_native: NativeModule | undefined;
+
+let override: NativeModule | null = null;
+
+/** Lets a host (tests, the Node entry) install the module explicitly. */
+export function setNative(mod: NativeModule): void {
+  override = mod;
+}
+
+export function getNative(): NativeModule {
+  if (override) return override;
+  if (typeof __tinyml_native !== 'undefined' && __tinyml_native) return __tinyml_native;
+  return fail('E_NO_NATIVE', 'the tinyml native module is not registered on this engine ' +
+    '(its binding must define the global __tinyml_native)');
+}

@@ -1,0 +1,30 @@
+// The contract between the runtime and one op's prepare step.
+import { ModelInfo, OperatorInfo, TensorInfo } from '../model/types';
+
+/** Everything prepare may look at for one operator. */
+export interface OpContext {
+  model: ModelInfo;
+  op: OperatorInfo;
+  tensors: TensorInfo[];
+  /** Input tensor in slot i, or null when absent (index -1 or slot missing). */
+  input(i: number): TensorInfo | null;
+  output(i: number): TensorInfo;
+  /** Throws a TinyMLError(E_UNSUPPORTED_OP / E_BAD_MODEL) naming the op and its index. */
+  unsupported(what: string): never;
+  invalid(what: string): never;
+}
+
+/** What prepare hands the planner and the native layer for one operator. */
+export interface PreparedOp {
+  /** Native kernel kind (tml_kernel_kind in native/include/tinyml.h). */
+  kind: number;
+  /** Tensor indices in the order the native adapter expects; -1 = absent. */
+  inputs: number[];
+  outputs: number[];
+  /** int32 param words: the kernel's struct fields in order, then arrays. */
+  params: number[];
+  /** Output 0 may share input 0's memory (RESHAPE-like ops): the planner aliases them. */
+  aliasOutputToInput?: boolean;
+}
+
+export type OpPrepare = (ctx: OpContext) => PreparedOp;

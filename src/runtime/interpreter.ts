@@ -1,0 +1,338 @@
+// The Interpreter: model bytes in, typed-array views onto the arena out.
+// TypeScript reads, prepares and plans; one native call runs every op.
+import { readModel } from '../model/reader';
+import { ModelInfo, SubgraphInfo, TensorInfo, DType } from '../model/types';
+import { builtinName } from '../model/names';
+import { OpContext, PreparedOp } from '../ops/types';
+import { resolveOp } from './resolver';
+import { planMemory, PlanBuffer } from './planner';
+import { fail, TinyMLError } from './errors';
+import {
+  NativeModule, getNative, Status, STATUS_NAMES, Info, arenaBytesNeeded, arenaBytesUsed,
+  PROGRAM_MAGIC, PROGRAM_VERSION, HEADER_WORDS, TENSOR_WORDS, CTX_BYTES,
+} from '../native';
+
+export interface InterpreterOptions {
+  /** Arena block size in bytes; default: exactly what the plan needs. */
+  arenaSize?: number;
+  /** Native module to use instead of the engine's registered one. */
+  native?: NativeModule;
+}
+
+/** A tensor view: the typed array over the arena plus its metadata. */
+export type TensorView = (Int8Array | Uint8Array | Int16Array | Int32Array | Float32Array) & {
+  shape: number[];
+  dtype: number;
+  scale: number;
+  zeroPoint: number;
+  tensorIndex: number;
+};
+
+/** Where one model tensor lives after planning. */
+export interface TensorPlacement {
+  where: number; // 0 none, 1 arena (planned section), 2 model
+  offset: number;
+}
+
+/** What allocateTensors() decided, for inspect and tests. */
+export interface Plan {
+  ops: PreparedOp[];
+  placements: TensorPlacement[];
+  plannedBytes: number;
+  programWords: number;
+  persistentBytes: number;
+  arenaBytes: number;
+}
+
+const WHERE_NONE = 0, WHERE_ARENA = 1, WHERE_MODEL = 2;
+
+export class Interpreter {
+  readonly model: ModelInfo;
+  private readonly graph: SubgraphInfo;
+  private readonly options: InterpreterOptions;
+  private native: NativeModule | null = null;
+  private arena: ArrayBuffer | null = null;
+  private plannedOffset = 0;
+  private planInfo: Plan | null = null;
+  private views: { [index: number]: TensorView } = {};
+
+  constructor(modelBytes: Uint8Array, options?: InterpreterOptions) {
+    this.options = options || {};
+    this.model = readModel(modelBytes);
+    if (this.model.subgraphs.length < 1) fail('E_BAD_MODEL', 'the model has no subgraph');
+    this.graph = this.model.subgraphs[0];
+  }
+
+  /** Prepares every op and plans the arena without touching the native layer. */
+  plan(): Plan {
+    if (this.planInfo) return this.planInfo;
+    const g = this.graph;
+    const tensors = g.tensors;
+    const prepared: PreparedOp[] = [];
+    for (let i = 0; i < g.operators.length; i++) prepared.push(this.prepareOp(i));
+
+    // Alias outputs of RESHAPE-like ops onto their inputs: the op disappears.
+    const root: number[] = [];
+    for (let t = 0; t < tensors.length; t++) root.push(t);
+    const kept: PreparedOp[] = [];
+    const keptIndex: number[] = [];
+    for (let i = 0; i < prepared.length; i++) {
+      const p = prepared[i];
+      if (p.aliasOutputToInput && p.inputs[0] >= 0 && this.canAlias(p.inputs[0], p.outputs[0])) {
+        root[p.outputs[0]] = root[p.inputs[0]];
+      } else {
+        kept.push(p);
+        keptIndex.push(i);
+      }
+    }
+
+    // Lifetimes (in kept-op steps) of every non-constant tensor the program touches.
+    const n = kept.length;
+    const first: number[] = [], last: number[] = [], used: boolean[] = [];
+    for (let t = 0; t < tensors.length; t++) { first.push(n); last.push(-1); used.push(false); }
+    const touch = function (t: number, step: number) {
+      if (t < 0) return;
+      used[t] = true;
+      const r = root[t];
+      if (step < first[r]) first[r] = step;
+      if (step > last[r]) last[r] = step;
+    };
+    for (let k = 0; k < g.inputs.length; k++) touch(g.inputs[k], 0);
+    for (let k = 0; k < g.outputs.length; k++) touch(g.outputs[k], n);
+    for (let t = 0; t < tensors.length; t++) {
+      if (tensors[t].isVariable) { touch(t, 0); touch(t, n); }
+    }
+    for (let s = 0; s < n; s++) {
+      const p = kept[s];
+      for (let k = 0; k < p.inputs.length; k++) touch(p.inputs[k], s);
+      for (let k = 0; k < p.outputs.length; k++) touch(p.outputs[k], s);
+    }
+    // Aliased tensors keep their roots alive as long as they are used.
+    for (let t = 0; t < tensors.length; t++) {
+      if (used[t] && root[t] !== t) used[root[t]] = true;
+    }
+
+    const buffers: PlanBuffer[] = [];
+    const bufferOf: number[] = [];
+    for (let t = 0; t < tensors.length; t++) {
+      bufferOf.push(-1);
+      if (root[t] !== t || !used[t] || tensors[t].dataOffset >= 0) continue;
+      bufferOf[t] = buffers.length;
+      buffers.push({ size: tensors[t].bytes, first: first[t], last: Math.max(last[t], first[t]), offset: 0 });
+    }
+    const plannedBytes = planMemory(buffers);
+
+    const placements: TensorPlacement[] = [];
+    for (let t = 0; t < tensors.length; t++) {
+      const r = root[t];
+      if (!used[t]) placements.push({ where: WHERE_NONE, offset: 0 });
+      else if (tensors[r].dataOffset >= 0) placements.push({ where: WHERE_MODEL, offset: tensors[r].dataOffset });
+      else placements.push({ where: WHERE_ARENA, offset: buffers[bufferOf[r]].offset });
+    }
+
+    let programWords = HEADER_WORDS + TENSOR_WORDS * tensors.length;
+    for (let s = 0; s < n; s++) {
+      programWords += 4 + kept[s].inputs.length + kept[s].outputs.length + kept[s].params.length;
+    }
+    this.planInfo = {
+      ops: kept,
+      placements: placements,
+      plannedBytes: plannedBytes,
+      programWords: programWords,
+      persistentBytes: CTX_BYTES + programWords * 4,
+      arenaBytes: arenaBytesUsed(plannedBytes, programWords),
+    };
+    this.keptOpIndex = keptIndex;
+    return this.planInfo;
+  }
+
+  private keptOpIndex: number[] = [];
+
+  /** Plans, then hands the program to the native layer. */
+  allocateTensors(): void {
+    const plan = this.plan();
+    const needed = arenaBytesNeeded(plan.plannedBytes, plan.programWords);
+    const size = this.options.arenaSize !== undefined ? this.options.arenaSize : needed;
+    if (size < needed) {
+      fail('E_ARENA_TOO_SMALL', 'arena of ' + size + ' bytes is too small: this model needs ' +
+        needed + ' bytes (arenaSize >= ' + needed + ')');
+    }
+    const native = this.options.native || getNative();
+    const arena = native.arena(size);
+    const status = native.load(arena, this.model.bytes, this.buildProgram(plan));
+    if (status !== Status.OK) this.nativeFailure(native, arena, status);
+    this.native = native;
+    this.arena = arena;
+    this.plannedOffset = native.info(arena, Info.PLANNED_OFFSET);
+    this.views = {};
+  }
+
+  invoke(): void {
+    const native = this.loaded();
+    const status = native.invoke(this.arena as ArrayBuffer);
+    if (status !== Status.OK) this.nativeFailure(native, this.arena as ArrayBuffer, status);
+  }
+
+  /** Zeroes the planned section: variable tensors (state) start over. */
+  resetVariables(): void {
+    const native = this.loaded();
+    native.reset(this.arena as ArrayBuffer);
+  }
+
+  inputCount(): number { return this.graph.inputs.length; }
+  outputCount(): number { return this.graph.outputs.length; }
+
+  input(i: number): TensorView {
+    if (!(i >= 0 && i < this.graph.inputs.length)) {
+      fail('E_BAD_INPUT', 'input(' + i + '): the model has ' + this.graph.inputs.length + ' input(s)');
+    }
+    return this.view(this.graph.inputs[i]);
+  }
+
+  output(i: number): TensorView {
+    if (!(i >= 0 && i < this.graph.outputs.length)) {
+      fail('E_BAD_INPUT', 'output(' + i + '): the model has ' + this.graph.outputs.length + ' output(s)');
+    }
+    return this.view(this.graph.outputs[i]);
+  }
+
+  /** Arena bytes in use: context + planned section + program. */
+  arenaUsedBytes(): number {
+    if (this.native && this.arena) return this.native.info(this.arena, Info.USED_BYTES);
+    return this.plan().arenaBytes;
+  }
+
+  private loaded(): NativeModule {
+    if (!this.native || !this.arena) fail('E_BAD_STATE', 'call allocateTensors() before invoke()/input()/output()');
+    return this.native as NativeModule;
+  }
+
+  private view(index: number): TensorView {
+    this.loaded();
+    const cached = this.views[index];
+    if (cached) return cached;
+    const t = this.graph.tensors[index];
+    const place = (this.planInfo as Plan).placements[index];
+    let buffer = this.arena as ArrayBuffer;
+    let byteOffset = this.plannedOffset + place.offset;
+    if (place.where === WHERE_MODEL) {
+      buffer = this.model.bytes.buffer as ArrayBuffer;
+      byteOffset = this.model.bytes.byteOffset + place.offset;
+    }
+    const v = makeView(t, buffer, byteOffset) as TensorView;
+    v.shape = t.shape;
+    v.dtype = t.dtype;
+    v.scale = t.scale.length ? t.scale[0] : 0;
+    v.zeroPoint = t.zeroPoint.length ? t.zeroPoint[0] : 0;
+    v.tensorIndex = index;
+    this.views[index] = v;
+    return v;
+  }
+
+  private canAlias(input: number, output: number): boolean {
+    const g = this.graph;
+    // A graph input and a graph output must stay distinct buffers only if both are I/O
+    // of different roles; sharing is harmless for reshape-like ops, but a variable must not move.
+    return !g.tensors[input].isVariable && !g.tensors[output].isVariable &&
+      g.tensors[input].bytes === g.tensors[output].bytes;
+  }
+
+  private prepareOp(index: number): PreparedOp {
+    const g = this.graph;
+    const op = g.operators[index];
+    const name = op.builtin === 32 ? 'CUSTOM:' + op.customCode : builtinName(op.builtin);
+    const where = 'op ' + index + ' (' + name + ')';
+    const ctx: OpContext = {
+      model: this.model,
+      op: op,
+      tensors: g.tensors,
+      input: function (i: number): TensorInfo | null {
+        const t = i < op.inputs.length ? op.inputs[i] : -1;
+        return t >= 0 ? g.tensors[t] : null;
+      },
+      output: function (i: number): TensorInfo {
+        if (i >= op.outputs.length || op.outputs[i] < 0) {
+          return fail('E_BAD_MODEL', where + ': output ' + i + ' is missing');
+        }
+        return g.tensors[op.outputs[i]];
+      },
+      unsupported: function (what: string): never {
+        return fail('E_UNSUPPORTED_OP', where + ': ' + what);
+      },
+      invalid: function (what: string): never {
+        return fail('E_BAD_MODEL', where + ': ' + what);
+      },
+    };
+    const prepare = resolveOp(op.builtin, op.customCode);
+    if (!prepare) {
+      fail('E_UNSUPPORTED_OP', where + ': this op is not supported by tinyml-ts');
+    }
+    return prepare(ctx);
+  }
+
+  private buildProgram(plan: Plan): Int32Array {
+    const tensors = this.graph.tensors;
+    const words = new Int32Array(plan.programWords);
+    let w = 0;
+    words[w++] = PROGRAM_MAGIC;
+    words[w++] = PROGRAM_VERSION;
+    words[w++] = tensors.length;
+    words[w++] = plan.ops.length;
+    words[w++] = plan.plannedBytes;
+    words[w++] = plan.programWords;
+    for (let t = 0; t < tensors.length; t++) {
+      const place = plan.placements[t];
+      words[w++] = tensors[t].dtype;
+      words[w++] = place.where;
+      words[w++] = place.offset;
+      words[w++] = place.where === WHERE_NONE ? 0 : tensors[t].bytes;
+    }
+    for (let s = 0; s < plan.ops.length; s++) {
+      const p = plan.ops[s];
+      words[w++] = p.kind;
+      words[w++] = p.inputs.length;
+      words[w++] = p.outputs.length;
+      words[w++] = p.params.length;
+      for (let k = 0; k < p.inputs.length; k++) words[w++] = p.inputs[k];
+      for (let k = 0; k < p.outputs.length; k++) words[w++] = p.outputs[k];
+      for (let k = 0; k < p.params.length; k++) words[w++] = p.params[k];
+    }
+    return words;
+  }
+
+  /** Turns a native status into a TinyMLError naming the op and tensor involved. */
+  private nativeFailure(native: NativeModule, arena: ArrayBuffer, status: number): never {
+    const name = STATUS_NAMES.split(',')[status] || 'E_UNKNOWN';
+    const errOp = native.info(arena, Info.ERR_OP);
+    const detail = native.info(arena, Info.ERR_DETAIL);
+    if (status === Status.ARENA_TOO_SMALL) {
+      return fail('E_ARENA_TOO_SMALL', 'the arena is too small: this model needs ' + detail + ' bytes');
+    }
+    let where = '';
+    if (errOp >= 0) {
+      const i = this.keptOpIndex[errOp];
+      const op = this.graph.operators[i];
+      where = 'op ' + i + ' (' + builtinName(op.builtin) + '): ';
+    }
+    throw new TinyMLError('E_NATIVE', where + 'native layer refused the program with ' + name +
+      ' (detail ' + detail + ')');
+  }
+}
+
+function makeView(t: TensorInfo, buffer: ArrayBuffer, byteOffset: number) {
+  const count = elementCount(t.shape);
+  switch (t.dtype) {
+    case DType.INT8: return new Int8Array(buffer, byteOffset, count);
+    case DType.INT16: return new Int16Array(buffer, byteOffset, count);
+    case DType.INT32: return new Int32Array(buffer, byteOffset, count);
+    case DType.FLOAT32: return new Float32Array(buffer, byteOffset, count);
+    case DType.UINT8: case DType.BOOL: return new Uint8Array(buffer, byteOffset, count);
+    default: return new Uint8Array(buffer, byteOffset, t.bytes);
+  }
+}
+
+function elementCount(shape: number[]): number {
+  let n = 1;
+  for (let i = 0; i < shape.length; i++) n *= shape[i];
+  return n;
+}

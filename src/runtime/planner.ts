@@ -1,0 +1,47 @@
+// Memory planner for the arena's planned section: greedy first-fit by
+// decreasing size over buffer lifetimes (op indices), like TFLM's greedy
+// planner, with 16-byte aligned offsets.
+import { alignUp } from '../native';
+
+export interface PlanBuffer {
+  size: number;
+  /** First and last op index (inclusive) during which the buffer must hold its data. */
+  first: number;
+  last: number;
+  /** Filled in by planMemory. */
+  offset: number;
+}
+
+/** Places every buffer; returns the planned section's size in bytes. */
+export function planMemory(buffers: PlanBuffer[]): number {
+  const order: number[] = [];
+  for (let i = 0; i < buffers.length; i++) order.push(i);
+  // Largest first; ties keep the earlier-first lifetime first, then model order.
+  order.sort(function (a, b) {
+    const x = buffers[a], y = buffers[b];
+    if (x.size !== y.size) return y.size - x.size;
+    if (x.first !== y.first) return x.first - y.first;
+    return a - b;
+  });
+  const placed: PlanBuffer[] = [];
+  let total = 0;
+  for (let k = 0; k < order.length; k++) {
+    const buf = buffers[order[k]];
+    // Buffers alive at the same time as this one, by offset.
+    const live: PlanBuffer[] = [];
+    for (let j = 0; j < placed.length; j++) {
+      const p = placed[j];
+      if (p.first <= buf.last && buf.first <= p.last) live.push(p);
+    }
+    live.sort(function (a, b) { return a.offset - b.offset; });
+    let offset = 0;
+    for (let j = 0; j < live.length; j++) {
+      if (live[j].offset >= offset + buf.size) break; // fits in the gap before it
+      offset = Math.max(offset, alignUp(live[j].offset + live[j].size));
+    }
+    buf.offset = offset;
+    placed.push(buf);
+    total = Math.max(total, offset + buf.size);
+  }
+  return alignUp(total);
+}
