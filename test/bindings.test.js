@@ -60,8 +60,12 @@ function suite(N, stressCount) {
   }
   var INT8 = 9, UINT8 = 3, ARENA = 1, MODEL = 2, COPY = 1;
   // Copies arena tensor 0 (bytes 0..15) to arena tensor 1 (bytes 16..31).
-  var copyProg = program([[INT8, ARENA, 0, 16], [INT8, ARENA, 16, 16]],
+  // Tensor 0 is state (TML_STATE 0x100) with fill byte 0x5A: load and reset set it.
+  var STATE_5A = ARENA | 0x100 | (0x5A << 16);
+  var copyProg = program([[INT8, STATE_5A, 0, 16], [INT8, ARENA, 16, 16]],
     [[COPY, [0], [1], [16]]], 32);
+  var fill5A = [];
+  for (i = 0; i < 16; i++) fill5A.push(0x5A);
   var noModel = new Uint8Array(0);
   var i, a, st;
 
@@ -100,12 +104,14 @@ function suite(N, stressCount) {
   var src = new Uint8Array(a, off, 16);
   var dst = new Uint8Array(a, off + 16, 16);
   check('planned section zeroed by load', bytes(dst), bytes(new Uint8Array(16)));
+  check('state tensor filled by load', bytes(src), fill5A);
   for (i = 0; i < 16; i++) src[i] = i * 7 + 1;
   check('invoke COPY', N.invoke(a), 0);
   check('COPY moved the bytes', bytes(dst), bytes(src));
+  var copied = bytes(dst);
   check('reset', N.reset(a), 0);
-  check('reset zeroed the planned section', bytes(dst).concat(bytes(src)),
-    bytes(new Uint8Array(32)));
+  check('reset refilled only the state tensor', bytes(src).concat(bytes(dst)),
+    fill5A.concat(copied));
 
   // views with a byteOffset: program words and model bytes from inside larger buffers
   var modelBuf = new Uint8Array(64);

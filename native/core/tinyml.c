@@ -65,8 +65,9 @@ void *tml_tensor_data(const tml_ctx *ctx, int32_t index) {
   const int32_t *t;
   if (index < 0) return NULL;
   t = tensor_rec(ctx, index);
-  if (t[1] == TML_ARENA) return ctx->planned + t[2];
-  if (t[1] == TML_MODEL) return (void *)(uintptr_t)(ctx->model + t[2]);
+  if (TML_PLACE_WHERE(t[1]) == TML_ARENA) return ctx->planned + t[2];
+  if (TML_PLACE_WHERE(t[1]) == TML_MODEL)
+    return (void *)(uintptr_t)(ctx->model + t[2]);
   return NULL;
 }
 
@@ -89,12 +90,13 @@ static tml_status check_tensor(tml_ctx *ctx, int32_t index, int32_t dtype,
   if (index < 0 || (uint32_t)index >= ctx->n_tensors)
     return fail(ctx, TML_E_BAD_INDEX, index);
   t = tensor_rec(ctx, index);
-  if (t[1] == TML_NONE) {
+  if (TML_PLACE_WHERE(t[1]) == TML_NONE) {
     return allow_absent ? TML_OK : fail(ctx, TML_E_BAD_PARAMS, index);
   }
   if (dtype >= 0 && t[0] != dtype) return fail(ctx, TML_E_BAD_DTYPE, index);
   if ((uint32_t)t[3] < min_bytes) return fail(ctx, TML_E_BAD_PARAMS, index);
-  if (writable && t[1] != TML_ARENA) return fail(ctx, TML_E_READ_ONLY, index);
+  if (writable && TML_PLACE_WHERE(t[1]) != TML_ARENA)
+    return fail(ctx, TML_E_READ_ONLY, index);
   return TML_OK;
 }
 
@@ -148,15 +150,19 @@ static tml_status check_tensor_record(tml_ctx *ctx, int32_t index) {
   const int32_t *t = tensor_rec(ctx, index);
   uint32_t size = tml_dtype_size(t[0]);
   uint32_t offset = (uint32_t)t[2], bytes = (uint32_t)t[3];
-  if (t[1] == TML_NONE) return TML_OK;
+  int32_t where = TML_PLACE_WHERE(t[1]);
+  if ((t[1] & ~TML_PLACE_KNOWN_BITS) != 0 ||
+      ((t[1] & TML_STATE) && where != TML_ARENA))
+    return fail(ctx, TML_E_BAD_PROGRAM, index);
+  if (where == TML_NONE) return TML_OK;
   if (size == 0) return fail(ctx, TML_E_BAD_DTYPE, index);
   if (t[2] < 0 || t[3] < 0) return fail(ctx, TML_E_OUT_OF_BOUNDS, index);
-  if (t[1] == TML_ARENA) {
+  if (where == TML_ARENA) {
     if (offset > ctx->planned_bytes || bytes > ctx->planned_bytes - offset)
       return fail(ctx, TML_E_OUT_OF_BOUNDS, index);
     /* The planned section is 16-byte aligned; offsets keep element alignment. */
     if (offset % size != 0) return fail(ctx, TML_E_MISALIGNED, index);
-  } else if (t[1] == TML_MODEL) {
+  } else if (where == TML_MODEL) {
     if (ctx->model == NULL || offset > ctx->model_size ||
         bytes > ctx->model_size - offset)
       return fail(ctx, TML_E_OUT_OF_BOUNDS, index);
@@ -166,6 +172,16 @@ static tml_status check_tensor_record(tml_ctx *ctx, int32_t index) {
     return fail(ctx, TML_E_BAD_PROGRAM, index);
   }
   return TML_OK;
+}
+
+/* Sets every state tensor to its fill byte. */
+static void reset_state(tml_ctx *ctx) {
+  uint32_t i;
+  for (i = 0; i < ctx->n_tensors; i++) {
+    const int32_t *t = tensor_rec(ctx, (int32_t)i);
+    if (t[1] & TML_STATE)
+      memset(ctx->planned + t[2], TML_PLACE_FILL(t[1]), (size_t)t[3]);
+  }
 }
 
 tml_status tml_load(uint8_t *block, uint32_t block_size, const uint8_t *model,
@@ -235,6 +251,7 @@ tml_status tml_load(uint8_t *block, uint32_t block_size, const uint8_t *model,
   if (words != end) return fail(ctx, TML_E_BAD_PROGRAM, 0);
   ctx->err_op = -1;
   memset(ctx->planned, 0, planned_bytes);
+  reset_state(ctx);
   ctx->magic = TML_CTX_MAGIC;
   return TML_OK;
 }
@@ -264,7 +281,7 @@ tml_status tml_invoke(uint8_t *block, uint32_t block_size) {
 tml_status tml_reset(uint8_t *block, uint32_t block_size) {
   tml_ctx *ctx = loaded_ctx(block, block_size);
   if (ctx == NULL) return TML_E_NOT_LOADED;
-  memset(ctx->planned, 0, ctx->planned_bytes);
+  reset_state(ctx);
   return TML_OK;
 }
 

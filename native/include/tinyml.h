@@ -18,9 +18,12 @@
  *   header   TML_HEADER_WORDS words: magic, version, n_tensors, n_ops,
  *            planned_bytes, total_words
  *   tensors  n_tensors records of TML_TENSOR_WORDS words:
- *            dtype (TFLite TensorType number), where (tml_where), offset, bytes
+ *            dtype (TFLite TensorType number), place, offset, bytes
+ *            place = where (tml_where, low byte) | TML_STATE | fill << 16
  *            where == TML_ARENA: offset is relative to the planned section
  *            where == TML_MODEL: offset is relative to the model bytes
+ *            TML_STATE (arena only): state that lives across invokes (variable
+ *            tensors, op state); set to the fill byte at load and by tml_reset
  *   ops      n_ops records: kind, n_in, n_out, n_params,
  *            in[n_in], out[n_out], params[n_params]
  *            (tensor index -1 = optional input left out)
@@ -70,6 +73,11 @@ typedef enum {
 
 typedef enum { TML_NONE = 0, TML_ARENA = 1, TML_MODEL = 2 } tml_where;
 
+#define TML_PLACE_WHERE(place) ((place) & 0xFF)
+#define TML_STATE 0x100
+#define TML_PLACE_FILL(place) (((place) >> 16) & 0xFF)
+#define TML_PLACE_KNOWN_BITS 0x00FF01FF
+
 /* Kernel kinds: one per native kernel variant (TypeScript picks the variant). */
 typedef enum {
   TML_K_COPY = 1,         /* RESHAPE/SQUEEZE/EXPAND_DIMS when not aliased */
@@ -84,7 +92,12 @@ typedef enum {
   TML_K_MAXPOOL_S8 = 10,
   TML_K_MAXPOOL_F32 = 11,
   TML_K_SOFTMAX_S8 = 12,
-  TML_K_SOFTMAX_F32 = 13
+  TML_K_SOFTMAX_F32 = 13,
+  /* -- elementwise binary, activations, quantize/cast: 20..59 -- */
+  /* -- data movement and reductions: 60..99 -- */
+  /* -- TRANSPOSE_CONV, SVDF, LSTM: 100..119 -- */
+  /* -- signal-library custom ops: 120..139 -- */
+  TML_K_LAST_ = 255
 } tml_kernel_kind;
 
 /* Keys for tml_info(). */
@@ -110,7 +123,7 @@ tml_status tml_load(uint8_t *block, uint32_t block_size, const uint8_t *model,
 /* Run every op of the loaded program, in order. */
 tml_status tml_invoke(uint8_t *block, uint32_t block_size);
 
-/* Zero every planned byte (variable tensors, outputs). */
+/* Sets every state tensor back to its fill byte (TFLM ResetVariableTensors). */
 tml_status tml_reset(uint8_t *block, uint32_t block_size);
 
 /* Read a tml_info_key; returns -1 for an unknown key or an unloaded block. */

@@ -127,6 +127,14 @@ typedef struct {
 void tml_softmax_s8(const tml_softmax_s8_params *p, const int8_t *in, void *out);
 void tml_softmax_f32(const tml_softmax_f32_params *p, const float *in, float *out);
 
+/* -- elementwise binary, activations, quantize/cast -- */
+
+/* -- data movement and reductions -- */
+
+/* -- TRANSPOSE_CONV, SVDF, LSTM -- */
+
+/* -- signal-library custom ops -- */
+
 /* Fixed-point helpers shared by kernels (TFLM semantics, double rounding). */
 int32_t tml_mul_by_quantized_mult(int32_t x, int32_t mult, int32_t shift);
 int32_t tml_saturating_rounding_doubling_high_mul(int32_t a, int32_t b);

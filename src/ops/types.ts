@@ -25,6 +25,13 @@ export interface PreparedOp {
   params: number[];
   /** Output 0 may share input 0's memory (RESHAPE-like ops): the planner aliases them. */
   aliasOutputToInput?: boolean;
+  /**
+   * Extra arena buffers the kernel needs, appended to `outputs` in this order
+   * (16-byte aligned). Scratch (state false) lives only during this op; state
+   * lives across invokes and is set to `fill` (default 0) at allocation and by
+   * resetVariables(), like TFLM's variable tensors.
+   */
+  buffers?: { bytes: number; state: boolean; fill?: number }[];
 }
 
 export type OpPrepare = (ctx: OpContext) => PreparedOp;

@@ -28,11 +28,25 @@ export type TensorView = (Int8Array | Uint8Array | Int16Array | Int32Array | Flo
   tensorIndex: number;
 };
 
-/** Where one model tensor lives after planning. */
+/** Where one tensor lives after planning. */
 export interface TensorPlacement {
   where: number; // 0 none, 1 arena (planned section), 2 model
   offset: number;
+  state?: boolean;
+  fill?: number;
 }
+
+/** A tensor as the planner sees it: a model tensor or an op's scratch/state buffer. */
+interface TensorSpec {
+  dtype: number;
+  bytes: number;
+  /** Constant data in the model bytes, -1 if none. */
+  dataOffset: number;
+  state: boolean;
+  fill: number;
+}
+
+const PLACE_STATE = 0x100;
 
 /** What allocateTensors() decided, for inspect and tests. */
 export interface Plan {
@@ -67,9 +81,28 @@ export class Interpreter {
   plan(): Plan {
     if (this.planInfo) return this.planInfo;
     const g = this.graph;
-    const tensors = g.tensors;
     const prepared: PreparedOp[] = [];
     for (let i = 0; i < g.operators.length; i++) prepared.push(this.prepareOp(i));
+
+    // Model tensors, then the ops' scratch and state buffers as extra tensors.
+    const tensors: TensorSpec[] = [];
+    for (let t = 0; t < g.tensors.length; t++) {
+      const info = g.tensors[t];
+      // Variables are state even when the model gives them a buffer: TFLM
+      // fills them with the zero point (int8) or 0, whatever the buffer holds.
+      const fill = info.isVariable && info.dtype === DType.INT8 && info.zeroPoint.length ? info.zeroPoint[0] & 0xff : 0;
+      tensors.push({
+        dtype: info.dtype, bytes: info.bytes, state: info.isVariable, fill: fill,
+        dataOffset: info.isVariable ? -1 : info.dataOffset,
+      });
+    }
+    for (let i = 0; i < prepared.length; i++) {
+      const extra = prepared[i].buffers || [];
+      for (let k = 0; k < extra.length; k++) {
+        prepared[i].outputs.push(tensors.length);
+        tensors.push({ dtype: DType.INT8, bytes: extra[k].bytes, state: extra[k].state, fill: (extra[k].fill || 0) & 0xff, dataOffset: -1 });
+      }
+    }
 
     // Alias outputs of RESHAPE-like ops onto their inputs: the op disappears.
     const root: number[] = [];
@@ -100,7 +133,7 @@ export class Interpreter {
     for (let k = 0; k < g.inputs.length; k++) touch(g.inputs[k], 0);
     for (let k = 0; k < g.outputs.length; k++) touch(g.outputs[k], n);
     for (let t = 0; t < tensors.length; t++) {
-      if (tensors[t].isVariable) { touch(t, 0); touch(t, n); }
+      if (tensors[t].state) { touch(t, 0); touch(t, n); }
     }
     for (let s = 0; s < n; s++) {
       const p = kept[s];
@@ -127,9 +160,10 @@ export class Interpreter {
       const r = root[t];
       if (!used[t]) placements.push({ where: WHERE_NONE, offset: 0 });
       else if (tensors[r].dataOffset >= 0) placements.push({ where: WHERE_MODEL, offset: tensors[r].dataOffset });
-      else placements.push({ where: WHERE_ARENA, offset: buffers[bufferOf[r]].offset });
+      else placements.push({ where: WHERE_ARENA, offset: buffers[bufferOf[r]].offset, state: tensors[r].state, fill: tensors[r].fill });
     }
 
+    this.specs = tensors;
     let programWords = HEADER_WORDS + TENSOR_WORDS * tensors.length;
     for (let s = 0; s < n; s++) {
       programWords += 4 + kept[s].inputs.length + kept[s].outputs.length + kept[s].params.length;
@@ -147,6 +181,7 @@ export class Interpreter {
   }
 
   private keptOpIndex: number[] = [];
+  private specs: TensorSpec[] = [];
 
   /** Plans, then hands the program to the native layer. */
   allocateTensors(): void {
@@ -173,7 +208,7 @@ export class Interpreter {
     if (status !== Status.OK) this.nativeFailure(native, this.arena as ArrayBuffer, status);
   }
 
-  /** Zeroes the planned section: variable tensors (state) start over. */
+  /** Variable tensors and op state start over (TFLM ResetVariableTensors). */
   resetVariables(): void {
     const native = this.loaded();
     native.reset(this.arena as ArrayBuffer);
@@ -229,10 +264,9 @@ export class Interpreter {
     return v;
   }
 
+  /** Reshape-like ops share memory unless state is involved (state must keep its own place). */
   private canAlias(input: number, output: number): boolean {
     const g = this.graph;
-    // A graph input and a graph output must stay distinct buffers only if both are I/O
-    // of different roles; sharing is harmless for reshape-like ops, but a variable must not move.
     return !g.tensors[input].isVariable && !g.tensors[output].isVariable &&
       g.tensors[input].bytes === g.tensors[output].bytes;
   }
@@ -271,7 +305,7 @@ export class Interpreter {
   }
 
   private buildProgram(plan: Plan): Int32Array {
-    const tensors = this.graph.tensors;
+    const tensors = this.specs;
     const words = new Int32Array(plan.programWords);
     let w = 0;
     words[w++] = PROGRAM_MAGIC;
@@ -283,7 +317,7 @@ export class Interpreter {
     for (let t = 0; t < tensors.length; t++) {
       const place = plan.placements[t];
       words[w++] = tensors[t].dtype;
-      words[w++] = place.where;
+      words[w++] = place.where | (place.state ? PLACE_STATE | (place.fill as number) << 16 : 0);
       words[w++] = place.offset;
       words[w++] = place.where === WHERE_NONE ? 0 : tensors[t].bytes;
     }

@@ -7,8 +7,12 @@ import { prepareSoftmax } from '../ops/softmax';
 import { prepareAveragePool2D, prepareMaxPool2D } from '../ops/pooling';
 import { prepareReshape } from '../ops/reshape';
 import { prepareConv2D, prepareDepthwiseConv2D } from '../ops/conv';
+// -- elementwise binary, activations, quantize/cast --
+// -- data movement and reductions --
+// -- TRANSPOSE_CONV, SVDF, LSTM --
+// -- signal-library custom ops --
 
-export function resolveOp(builtin: number, _customCode: string): OpPrepare | null {
+export function resolveOp(builtin: number, customCode: string): OpPrepare | null {
   switch (builtin) {
     case Builtin.FULLY_CONNECTED: return prepareFullyConnected;
     case Builtin.SOFTMAX: return prepareSoftmax;
@@ -17,6 +21,17 @@ export function resolveOp(builtin: number, _customCode: string): OpPrepare | nul
     case Builtin.RESHAPE: case Builtin.SQUEEZE: case Builtin.EXPAND_DIMS: return prepareReshape;
     case Builtin.CONV_2D: return prepareConv2D;
     case Builtin.DEPTHWISE_CONV_2D: return prepareDepthwiseConv2D;
-    default: return null; // no custom ops yet: customCode is kept for them
+    // -- elementwise binary, activations, quantize/cast --
+    // -- data movement and reductions --
+    // -- TRANSPOSE_CONV, SVDF, LSTM --
+    case Builtin.CUSTOM: return resolveCustom(customCode);
+    default: return null;
+  }
+}
+
+function resolveCustom(name: string): OpPrepare | null {
+  switch (name) {
+    // -- signal-library custom ops --
+    default: return null;
   }
 }
