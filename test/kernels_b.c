@@ -13,7 +13,7 @@
  *     -fsanitize=address,undefined -Inative/include -Inative/core \
  *     test/kernels_b.c native/core/tinyml.c native/ops/conv.c \
  *     native/kernels/reference/conv.c native/kernels/reference/depthwise_conv.c \
- *     native/kernels/reference/fixedpoint.c -o /tmp/kernels_b && /tmp/kernels_b
+ *     native/kernels/reference/fixedpoint.c -o kernels_b && ./kernels_b
  * Add -DKB_STUB_FIXEDPOINT (and drop fixedpoint.c) to use the local stub.
  */
 #include <math.h>

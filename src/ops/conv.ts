@@ -37,6 +37,12 @@ function dtypeName(t: number): string {
   }
 }
 
+const ACT_NAMES = ['NONE', 'RELU', 'RELU_N1_TO_1', 'RELU6', 'TANH', 'SIGN_BIT'];
+
+function actName(a: number): string {
+  return a >= 0 && a < ACT_NAMES.length ? ACT_NAMES[a] : String(a);
+}
+
 function shapeStr(s: number[]): string {
   return '[' + s.join(',') + ']';
 }
@@ -188,7 +194,7 @@ function prepare(ctx: OpContext, dw: boolean, g: Geometry): PreparedOp {
     inOffset = input.zeroPoint.length ? -input.zeroPoint[0] : 0;
     outOffset = output.zeroPoint.length ? output.zeroPoint[0] : 0;
     const r = activationRangeQuantized(g.act, outScale, outOffset, -128, 127);
-    if (!r) return ctx.unsupported('fused activation ' + g.act);
+    if (!r) return ctx.unsupported('fused activation ' + actName(g.act));
     if (r.min > r.max) {
       ctx.invalid('output tensor ' + output.index + ': zero point ' + outOffset + ' leaves an empty activation range');
     }
@@ -196,7 +202,7 @@ function prepare(ctx: OpContext, dw: boolean, g: Geometry): PreparedOp {
     actMax = r.max;
   } else {
     const r = activationRangeFloat(g.act);
-    if (!r) return ctx.unsupported('fused activation ' + g.act);
+    if (!r) return ctx.unsupported('fused activation ' + actName(g.act));
     actMin = r.min;
     actMax = r.max;
   }
@@ -218,7 +224,7 @@ function prepare(ctx: OpContext, dw: boolean, g: Geometry): PreparedOp {
 
 export const prepareConv2D: OpPrepare = function (ctx: OpContext): PreparedOp {
   const o = readOptions(ctx.model, ctx.op, new Conv2DOptions(), BuiltinOptions.Conv2DOptions);
-  if (!o) return ctx.invalid('CONV_2D has no Conv2DOptions');
+  if (!o) return ctx.invalid('missing Conv2DOptions');
   return prepare(ctx, false, {
     padding: o.padding(), strideW: o.strideW(), strideH: o.strideH(),
     dilW: o.dilationWFactor(), dilH: o.dilationHFactor(), act: o.fusedActivationFunction(),
@@ -228,7 +234,7 @@ export const prepareConv2D: OpPrepare = function (ctx: OpContext): PreparedOp {
 export const prepareDepthwiseConv2D: OpPrepare = function (ctx: OpContext): PreparedOp {
   const o = readOptions(ctx.model, ctx.op, new DepthwiseConv2DOptions(),
     BuiltinOptions.DepthwiseConv2DOptions);
-  if (!o) return ctx.invalid('DEPTHWISE_CONV_2D has no DepthwiseConv2DOptions');
+  if (!o) return ctx.invalid('missing DepthwiseConv2DOptions');
   return prepare(ctx, true, {
     padding: o.padding(), strideW: o.strideW(), strideH: o.strideH(),
     dilW: o.dilationWFactor(), dilH: o.dilationHFactor(), act: o.fusedActivationFunction(),
