@@ -264,7 +264,7 @@ static void test_fc(void) {
   {
     /* per-channel ignores w_offset; channel 1 has shift -1: -9 -> -4 -> -2 */
     const int32_t mult[2] = {1 << 30, 1 << 30};
-    const int32_t shift[2] = {0, -1};
+    const int8_t shift[2] = {0, -1};
     p.w_offset = 5;
     tml_fc_s8_per_channel(&p, mult, shift, in, w, bias, out);
     CHECK_EQ(out[0], 8);
@@ -498,8 +498,10 @@ static void test_adapters(void) {
   const int32_t ins[3] = {0, 1, 2};
   const int32_t no_bias[3] = {0, 1, -1};
   const int32_t outs[1] = {3};
-  int32_t params[14] = {1, 0, -1, 1 << 30, 0, -128, 127, 1, 2, 2, 1 << 30,
-                        1 << 30, 0, -1};
+  /* per-tensor words, then per-channel multipliers and packed int8 shifts
+   * {0, -1} (little-endian bytes 0x00, 0xFF). */
+  int32_t params[13] = {1, 0, -1, 1 << 30, 0, -128, 127, 1, 2, 2, 1 << 30,
+                        1 << 30, 0xFF00};
   uint32_t n;
   {
     int8_t w[4] = {1, 2, 3, -4};
@@ -515,8 +517,8 @@ static void test_adapters(void) {
   CHECK_EQ(tml_invoke(arena, sizeof arena), TML_OK);
   CHECK_EQ((int8_t)planned()[16], 8);
   CHECK_EQ((int8_t)planned()[17], -5);
-  /* per-channel: 10 + 2 * out_depth words */
-  n = build(tensors, 4, 32, TML_K_FC_S8, ins, 3, outs, 1, params, 14);
+  /* per-channel: 10 + out_depth + ceil(out_depth / 4) words */
+  n = build(tensors, 4, 32, TML_K_FC_S8, ins, 3, outs, 1, params, 13);
   CHECK_EQ(tml_load(arena, sizeof arena, model, sizeof model_words, prog, n),
            TML_OK);
   planned()[0] = 1;

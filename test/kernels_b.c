@@ -167,7 +167,7 @@ static void test_conv_f32_hand(void) {
 static void test_conv_s8_hand(void) {
   int8_t out[32];
   int32_t mult[4] = {ONE_MULT, ONE_MULT, ONE_MULT, ONE_MULT};
-  int32_t shift[4] = {ONE_SHIFT, ONE_SHIFT, ONE_SHIFT, ONE_SHIFT};
+  int8_t shift[4] = {ONE_SHIFT, ONE_SHIFT, ONE_SHIFT, ONE_SHIFT};
   tml_conv_params p = base_params();
 
   /* 1x1, offsets and clamp: acc0 = 1*13 + 2*(-2) + 1 = 10 -> 9;
@@ -187,7 +187,8 @@ static void test_conv_s8_hand(void) {
   {
     static const int8_t in9[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
     int8_t f[18];
-    int32_t m2[2] = {ONE_MULT, ONE_MULT}, s2[2] = {ONE_SHIFT, 0};
+    int32_t m2[2] = {ONE_MULT, ONE_MULT};
+    int8_t s2[2] = {ONE_SHIFT, 0};
     static const int8_t want[9] = {12, 21, 16, 27, 45, 33, 24, 39, 28};
     int i, ok = 1;
     for (i = 0; i < 9; i++) { f[i] = 1; f[9 + i] = 2; }
@@ -253,7 +254,7 @@ static void test_dwconv_hand(void) {
   static const int32_t biasi[4] = {1, 2, 3, 4};
   static const float wantf[4] = {11, 3, 103, -36};
   int32_t mult[4] = {ONE_MULT, ONE_MULT, ONE_MULT, ONE_MULT};
-  int32_t shift[4] = {ONE_SHIFT, ONE_SHIFT, ONE_SHIFT, ONE_SHIFT};
+  int8_t shift[4] = {ONE_SHIFT, ONE_SHIFT, ONE_SHIFT, ONE_SHIFT};
   float outf[32];
   int8_t outi[32];
   tml_conv_params p = base_params();
@@ -274,7 +275,8 @@ static void test_dwconv_hand(void) {
   {
     int8_t in[18], f[18];
     float inf2[18], ff2[18], of[18];
-    int32_t m2[2] = {ONE_MULT, ONE_MULT}, s2[2] = {ONE_SHIFT, 0};
+    int32_t m2[2] = {ONE_MULT, ONE_MULT};
+    int8_t s2[2] = {ONE_SHIFT, 0};
     static const int8_t want[9] = {12, 21, 16, 27, 45, 33, 24, 39, 28};
     int i, ok = 1, okf = 1;
     for (i = 0; i < 9; i++) {
@@ -342,7 +344,7 @@ static int32_t fidx(const tml_conv_params *p, int dw, int oc, int fy, int fx, in
 /* Reference: one output at a time, input channel chosen by group or by
  * oc / depth_mult; same tap order (fy, fx, ic) as TFLM. */
 static void ref_run(const tml_conv_params *p, int dw, const int32_t *mult,
-                    const int32_t *shift, const int8_t *in8, const int8_t *f8,
+                    const int8_t *shift, const int8_t *in8, const int8_t *f8,
                     const int32_t *b32, int8_t *o8, const float *inf,
                     const float *ff, const float *bf, float *of) {
   int b, oy, ox, oc, fy, fx, ic;
@@ -386,7 +388,8 @@ static void ref_run(const tml_conv_params *p, int dw, const int32_t *mult,
 static void test_random(void) {
   static int8_t in8[RMAX], f8[RMAX], o8[RMAX], r8[RMAX];
   static float inf[RMAX], ff[RMAX], of[RMAX], rf[RMAX], bf[64];
-  static int32_t b32[64], mult[64], shift[64];
+  static int32_t b32[64], mult[64];
+  static int8_t shift[64];
   int iter, bad_s8 = 0, bad_f32 = 0, runs = 0;
   for (iter = 0; iter < 3000; iter++) {
     tml_conv_params p = base_params();
@@ -497,14 +500,17 @@ static uint32_t make_program(int32_t *w, int32_t kind, int32_t dtype,
   }
   w[4] = off;
   w[n++] = kind; w[n++] = 3; w[n++] = 1;
-  w[n++] = NP + (s8 ? 2 * p->out_c : 0);
+  w[n++] = NP + (s8 ? p->out_c + TML_SHIFT_WORDS(p->out_c) : 0);
   w[n++] = 0; w[n++] = 1; w[n++] = bias_index; w[n++] = 3;
   memcpy(w + n, p, sizeof *p);
   n += NP;
   if (s8) {
     for (i = 0; i < (uint32_t)p->out_c; i++) w[n + i] = ONE_MULT;
-    for (i = 0; i < (uint32_t)p->out_c; i++) w[n + p->out_c + i] = ONE_SHIFT;
-    n += 2 * (uint32_t)p->out_c;
+    /* shifts: int8, packed four per word */
+    for (i = 0; i < (uint32_t)TML_SHIFT_WORDS(p->out_c); i++) w[n + p->out_c + i] = 0;
+    for (i = 0; i < (uint32_t)p->out_c; i++)
+      ((int8_t *)(void *)(w + n + p->out_c))[i] = (int8_t)ONE_SHIFT;
+    n += (uint32_t)(p->out_c + TML_SHIFT_WORDS(p->out_c));
   }
   w[5] = (int32_t)n;
   return n;
@@ -561,10 +567,10 @@ static void test_adapters(void) {
 
   /* Per-channel shift out of range / negative multiplier. */
   n = make_program(w, TML_K_CONV_S8, TML_INT8, &p, 2, 32, 54, 12, 48, 1);
-  w[op_params + NP + p.out_c + 1] = 31;
+  ((int8_t *)(void *)(w + op_params + NP + p.out_c))[1] = 31;
   expect(load(w, n) == TML_E_BAD_PARAMS, "adapter: shift 31 rejected");
   n = make_program(w, TML_K_CONV_S8, TML_INT8, &p, 2, 32, 54, 12, 48, 1);
-  w[op_params + NP + p.out_c + 1] = -32;
+  ((int8_t *)(void *)(w + op_params + NP + p.out_c))[1] = -32;
   expect(load(w, n) == TML_E_BAD_PARAMS, "adapter: shift -32 rejected");
   n = make_program(w, TML_K_CONV_S8, TML_INT8, &p, 2, 32, 54, 12, 48, 1);
   w[op_params + NP] = -1;

@@ -39,6 +39,11 @@ typedef struct {
   const int32_t *in, *out, *params;
 } tml_op_view;
 
+/* Packed int8 values (per-channel shifts) stored in program words. */
+static inline const int8_t *tml_packed_i8(const int32_t *words) {
+  return (const int8_t *)(const void *)words;
+}
+
 /* Element size of a dtype in bytes, 0 if the dtype is unknown. */
 uint32_t tml_dtype_size(int32_t dtype);
 

@@ -95,6 +95,12 @@ typedef enum {
   TML_K_SOFTMAX_F32 = 13,
   /* -- elementwise binary, activations, quantize/cast: 20..59 -- */
   /* -- data movement and reductions: 60..99 -- */
+  TML_K_MOVE = 60,        /* generic strided copy/fill (concat, slice, pad, ...) */
+  TML_K_GATHER = 61,
+  TML_K_RESIZE_NN = 62,
+  TML_K_REDUCE_Q = 63,    /* MEAN / SUM, int8 and int16 */
+  TML_K_REDUCE_F32 = 64,  /* MEAN / SUM, float32 */
+  TML_K_ARG_MINMAX = 65,
   /* -- TRANSPOSE_CONV, SVDF, LSTM: 100..119 -- */
   /* -- signal-library custom ops: 120..139 -- */
   TML_K_LAST_ = 255

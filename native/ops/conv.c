@@ -77,13 +77,14 @@ static tml_status check_conv(tml_ctx *ctx, const tml_op_view *op, int is_s8,
   }
 
   if (is_s8) {
-    const int32_t *mult, *shift;
+    const int32_t *mult;
+    const int8_t *shift;
     int32_t c;
     if (p.out_c > (INT32_MAX - CONV_WORDS) / 2 ||
-        op->n_params != CONV_WORDS + 2 * p.out_c)
+        op->n_params != CONV_WORDS + p.out_c + TML_SHIFT_WORDS(p.out_c))
       return bad(ctx, 5);
     mult = op->params + CONV_WORDS;
-    shift = mult + p.out_c;
+    shift = tml_packed_i8(mult + p.out_c);
     for (c = 0; c < p.out_c; c++) {
       /* tml_mul_by_quantized_mult is defined for these ranges only. */
       if (mult[c] < 0 || shift[c] < -31 || shift[c] > 30)
@@ -127,7 +128,8 @@ static tml_status check_dwconv_f32(tml_ctx *ctx, const tml_op_view *op) {
 static void eval_conv_s8(const tml_ctx *ctx, const tml_op_view *op) {
   tml_conv_params p;
   memcpy(&p, op->params, sizeof p);
-  tml_conv_s8(&p, op->params + CONV_WORDS, op->params + CONV_WORDS + p.out_c,
+  tml_conv_s8(&p, op->params + CONV_WORDS,
+              tml_packed_i8(op->params + CONV_WORDS + p.out_c),
               (const int8_t *)tml_tensor_data(ctx, op->in[0]),
               (const int8_t *)tml_tensor_data(ctx, op->in[1]),
               (const int32_t *)tml_tensor_data(ctx, op->in[2]),
@@ -146,7 +148,8 @@ static void eval_conv_f32(const tml_ctx *ctx, const tml_op_view *op) {
 static void eval_dwconv_s8(const tml_ctx *ctx, const tml_op_view *op) {
   tml_conv_params p;
   memcpy(&p, op->params, sizeof p);
-  tml_dwconv_s8(&p, op->params + CONV_WORDS, op->params + CONV_WORDS + p.out_c,
+  tml_dwconv_s8(&p, op->params + CONV_WORDS,
+              tml_packed_i8(op->params + CONV_WORDS + p.out_c),
                 (const int8_t *)tml_tensor_data(ctx, op->in[0]),
                 (const int8_t *)tml_tensor_data(ctx, op->in[1]),
                 (const int32_t *)tml_tensor_data(ctx, op->in[2]),

@@ -55,10 +55,10 @@ static tml_status check_fc_s8(tml_ctx *ctx, const tml_op_view *op) {
   if (p.out_depth <= 0) return bad(ctx, 1);
   if (op->n_params != FC_S8_WORDS) {
     const int32_t *mult = op->params + FC_S8_WORDS;
-    const int32_t *shift = mult + p.out_depth;
+    const int8_t *shift = tml_packed_i8(mult + p.out_depth);
     int32_t c;
     if (p.out_depth > (INT32_MAX - FC_S8_WORDS) / 2 ||
-        op->n_params != FC_S8_WORDS + 2 * p.out_depth)
+        op->n_params != FC_S8_WORDS + p.out_depth + TML_SHIFT_WORDS(p.out_depth))
       return bad(ctx, 3);
     for (c = 0; c < p.out_depth; c++) {
       if (!ok_shift(mult[c], shift[c])) return bad(ctx, FC_S8_WORDS + c);
@@ -99,7 +99,8 @@ static void eval_fc_s8(const tml_ctx *ctx, const tml_op_view *op) {
     tml_fc_s8(&p, in, w, bias, out);
   } else {
     tml_fc_s8_per_channel(&p, op->params + FC_S8_WORDS,
-                          op->params + FC_S8_WORDS + p.out_depth, in, w, bias,
+                          tml_packed_i8(op->params + FC_S8_WORDS + p.out_depth),
+                          in, w, bias,
                           out);
   }
 }

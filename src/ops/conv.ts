@@ -7,7 +7,7 @@ import { DType, TensorInfo } from '../model/types';
 import { readOptions, Conv2DOptions, DepthwiseConv2DOptions, BuiltinOptions } from '../model/options';
 import {
   quantizeMultiplier, activationRangeQuantized, activationRangeFloat,
-  computeOutSize, computePadding, numElements, Padding,
+  computeOutSize, computePadding, numElements, Padding, packInt8,
 } from './quant';
 
 // tml_kernel_kind values (native/include/tinyml.h).
@@ -212,7 +212,8 @@ function prepare(ctx: OpContext, dw: boolean, g: Geometry): PreparedOp {
     batches, inH, inW, inC, fH, fW, fInC, depthMult, h.out, w.out, outC,
   ];
   for (let c = 0; c < mults.length; c++) params.push(mults[c]);
-  for (let c = 0; c < shifts.length; c++) params.push(shifts[c]);
+  const packed = packInt8(shifts);
+  for (let c = 0; c < packed.length; c++) params.push(packed[c]);
 
   return {
     kind: dw ? (s8 ? K_DWCONV_S8 : K_DWCONV_F32) : (s8 ? K_CONV_S8 : K_CONV_F32),

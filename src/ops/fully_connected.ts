@@ -5,7 +5,7 @@ import { DType, TensorInfo } from '../model/types';
 import { BuiltinOptions, FullyConnectedOptions, readOptions } from '../model/options';
 import { OpContext, OpPrepare } from './types';
 import {
-  activationRangeFloat, activationRangeQuantized, fround, numElements, quantizeMultiplier,
+  activationRangeFloat, activationRangeQuantized, fround, numElements, quantizeMultiplier, packInt8,
 } from './quant';
 
 const K_FC_S8 = 2;
@@ -122,7 +122,8 @@ export const prepareFullyConnected: OpPrepare = function (ctx) {
       shifts.push(q.shift);
     }
     for (let c = 0; c < units; c++) params.push(mults[c]);
-    for (let c = 0; c < units; c++) params.push(shifts[c]);
+    const packed = packInt8(shifts);
+    for (let c = 0; c < packed.length; c++) params.push(packed[c]);
   } else {
     const wScale = weights.scale[0];
     if (bias) {

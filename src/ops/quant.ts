@@ -98,6 +98,17 @@ export function computePadding(stride: number, dilation: number, inSize: number,
   return Math.floor(total / 2);
 }
 
+/** Packs int8 values four per int32 word, little-endian (per-channel shifts). */
+export function packInt8(values: number[]): number[] {
+  const words: number[] = [];
+  for (let i = 0; i < values.length; i += 4) {
+    let w = 0;
+    for (let k = 3; k >= 0; k--) w = (w << 8) | ((i + k < values.length ? values[i + k] : 0) & 0xff);
+    words.push(w | 0);
+  }
+  return words;
+}
+
 /** Product of a shape's dims (1 for a scalar). */
 export function numElements(shape: number[]): number {
   let n = 1;

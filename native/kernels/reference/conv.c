@@ -10,7 +10,7 @@
 #include "tinyml_kernels.h"
 
 void tml_conv_s8(const tml_conv_params *p, const int32_t *mult,
-                 const int32_t *shift, const int8_t *in, const int8_t *filter,
+                 const int8_t *shift, const int8_t *in, const int8_t *filter,
                  const int32_t *bias, int8_t *out) {
   const int32_t groups = p->in_c / p->f_in_c;
   const int32_t per_group = p->out_c / groups;

@@ -9,7 +9,7 @@
 #include "tinyml_kernels.h"
 
 void tml_dwconv_s8(const tml_conv_params *p, const int32_t *mult,
-                   const int32_t *shift, const int8_t *in,
+                   const int8_t *shift, const int8_t *in,
                    const int8_t *filter, const int32_t *bias, int8_t *out) {
   const uint32_t in_off = (uint32_t)p->in_offset;
   int32_t b, oy, ox, ic, m, fy, fx;

@@ -14,7 +14,7 @@
 
 /* mult/shift == NULL: per-tensor (uses w_offset); else per output channel. */
 static void fc_s8(const tml_fc_s8_params *p, const int32_t *mult,
-                  const int32_t *shift, const int8_t *in, const int8_t *w,
+                  const int8_t *shift, const int8_t *in, const int8_t *w,
                   const int32_t *bias, int8_t *out) {
   const int32_t in_off = p->in_offset;
   const int32_t w_off = mult ? 0 : p->w_offset;
@@ -48,7 +48,7 @@ void tml_fc_s8(const tml_fc_s8_params *p, const int8_t *in, const int8_t *w,
 }
 
 void tml_fc_s8_per_channel(const tml_fc_s8_params *p, const int32_t *mult,
-                           const int32_t *shift, const int8_t *in,
+                           const int8_t *shift, const int8_t *in,
                            const int8_t *w, const int32_t *bias, int8_t *out) {
   fc_s8(p, mult, shift, in, w, bias, out);
 }
