@@ -7,6 +7,7 @@ export { main } from './cli/main';
 export { readModel } from './model/reader';
 export { verifyModel } from './model/verify';
 export { builtinName } from './model/names';
+export { planMemory } from './runtime/planner';
 
 /** The addon built by node-gyp at `npm install` (build/Release/tinyml.node, next to dist/). */
 export function loadAddon(): NativeModule {

@@ -26,6 +26,11 @@ export interface PreparedOp {
   /** Output 0 may share input 0's memory (RESHAPE-like ops): the planner aliases them. */
   aliasOutputToInput?: boolean;
   /**
+   * Input slots whose memory output 0 may take over when that input dies at
+   * this op (element-wise kernels that read element i before writing it).
+   */
+  inPlaceInputs?: number[];
+  /**
    * Extra arena buffers the kernel needs, appended to `outputs` in this order
    * (16-byte aligned). Scratch (state false) lives only during this op; state
    * lives across invokes and is set to `fill` (default 0) at allocation and by

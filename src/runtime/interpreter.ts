@@ -140,10 +140,12 @@ export class Interpreter {
       for (let k = 0; k < p.inputs.length; k++) touch(p.inputs[k], s);
       for (let k = 0; k < p.outputs.length; k++) touch(p.outputs[k], s);
     }
+    this.planInPlace(kept, tensors, root, last);
     // Aliased tensors keep their roots alive as long as they are used.
     for (let t = 0; t < tensors.length; t++) {
       if (used[t] && root[t] !== t) used[root[t]] = true;
     }
+    const offline = offlineOffsets(this.model, g.tensors.length);
 
     const buffers: PlanBuffer[] = [];
     const bufferOf: number[] = [];
@@ -151,7 +153,11 @@ export class Interpreter {
       bufferOf.push(-1);
       if (root[t] !== t || !used[t] || tensors[t].dataOffset >= 0) continue;
       bufferOf[t] = buffers.length;
-      buffers.push({ size: tensors[t].bytes, first: first[t], last: Math.max(last[t], first[t]), offset: 0 });
+      const fixed = offline !== null && t < offline.length && offline[t] >= 0;
+      buffers.push({
+        size: tensors[t].bytes, first: first[t], last: Math.max(last[t], first[t]),
+        offset: fixed ? (offline as number[])[t] : 0, fixed: fixed,
+      });
     }
     const plannedBytes = planMemory(buffers);
 
@@ -264,6 +270,33 @@ export class Interpreter {
     return v;
   }
 
+  /**
+   * Element-wise ops write their output over an input that dies at that op
+   * (not a graph input, not state, same byte size): one buffer fewer.
+   */
+  private planInPlace(kept: PreparedOp[], tensors: TensorSpec[], root: number[], last: number[]): void {
+    const g = this.graph;
+    const isGraphInput: boolean[] = [];
+    for (let t = 0; t < tensors.length; t++) isGraphInput.push(false);
+    for (let k = 0; k < g.inputs.length; k++) if (g.inputs[k] >= 0) isGraphInput[root[g.inputs[k]]] = true;
+    for (let s = 0; s < kept.length; s++) {
+      const p = kept[s];
+      const out = p.outputs[0];
+      if (!p.inPlaceInputs || out < 0 || root[out] !== out || tensors[out].state) continue;
+      for (let k = 0; k < p.inPlaceInputs.length; k++) {
+        const slot: number = (p.inPlaceInputs as number[])[k];
+        const t: number = slot < p.inputs.length ? p.inputs[slot] : -1;
+        if (t < 0) continue;
+        const r = root[t];
+        if (tensors[r].dataOffset >= 0 || tensors[r].state || isGraphInput[r] || last[r] !== s ||
+          tensors[r].bytes !== tensors[out].bytes) continue;
+        for (let x = 0; x < root.length; x++) if (root[x] === out) root[x] = r;
+        last[r] = Math.max(last[r], last[out]);
+        break;
+      }
+    }
+  }
+
   /** Reshape-like ops share memory unless state is involved (state must keep its own place). */
   private canAlias(input: number, output: number): boolean {
     const g = this.graph;
@@ -351,6 +384,33 @@ export class Interpreter {
     throw new TinyMLError('E_NATIVE', where + 'native layer refused the program with ' + name +
       ' (detail ' + detail + ')');
   }
+}
+
+/**
+ * Offsets from the model's "OfflineMemoryAllocation" metadata (TFLM's format:
+ * int32 version, subgraph, count, then one offset per tensor, -1 = plan online),
+ * or null when the model carries none.
+ */
+function offlineOffsets(model: ModelInfo, tensorCount: number): number[] | null {
+  const raw = model.metadata['OfflineMemoryAllocation'];
+  if (!raw) return null;
+  const word = function (i: number): number {
+    const p = i * 4;
+    return raw[p] | (raw[p + 1] << 8) | (raw[p + 2] << 16) | (raw[p + 3] << 24);
+  };
+  if (raw.length < 12) fail('E_BAD_MODEL', 'OfflineMemoryAllocation metadata is ' + raw.length + ' bytes, too short');
+  const count = word(2);
+  if (word(1) !== 0 || count !== tensorCount || raw.length < 12 + 4 * count) {
+    fail('E_BAD_MODEL', 'OfflineMemoryAllocation metadata does not match subgraph 0 (' + count + ' offsets for ' +
+      tensorCount + ' tensors)');
+  }
+  const offsets: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const o = word(3 + i);
+    if (o < -1 || o % 16 !== 0 && o !== -1) fail('E_BAD_MODEL', 'OfflineMemoryAllocation: tensor ' + i + ' offset ' + o + ' is not 16-byte aligned');
+    offsets.push(o);
+  }
+  return offsets;
 }
 
 function makeView(t: TensorInfo, buffer: ArrayBuffer, byteOffset: number) {

@@ -8,8 +8,9 @@ export interface PlanBuffer {
   /** First and last op index (inclusive) during which the buffer must hold its data. */
   first: number;
   last: number;
-  /** Filled in by planMemory. */
+  /** Filled in by planMemory, or given (offline plan) when `fixed`. */
   offset: number;
+  fixed?: boolean;
 }
 
 /** Places every buffer; returns the planned section's size in bytes. */
@@ -23,10 +24,17 @@ export function planMemory(buffers: PlanBuffer[]): number {
     if (x.first !== y.first) return x.first - y.first;
     return a - b;
   });
+  // Offline-planned buffers are placed first, exactly where the model says.
   const placed: PlanBuffer[] = [];
   let total = 0;
+  for (let k = 0; k < buffers.length; k++) {
+    if (!buffers[k].fixed) continue;
+    placed.push(buffers[k]);
+    total = Math.max(total, buffers[k].offset + buffers[k].size);
+  }
   for (let k = 0; k < order.length; k++) {
     const buf = buffers[order[k]];
+    if (buf.fixed) continue;
     // Buffers alive at the same time as this one, by offset.
     const live: PlanBuffer[] = [];
     for (let j = 0; j < placed.length; j++) {
