@@ -13,10 +13,12 @@ describe('device bundle', function () {
     const r = spawnSync(process.execPath, [esCheck, 'es5', bundle], { encoding: 'utf8' });
     assert.strictEqual(r.status, 0, r.stdout + r.stderr);
   });
-  it('is small (prints its size)', function () {
+  it('stays within its size budget (prints its size)', function () {
+    // The full bundle carries every op; boards get a per-model bundle with
+    // only the ops their model uses (scripts/device-bundle.js).
     const size = fs.statSync(bundle).size;
-    console.log('      dist/tinyml.device.js: ' + size + ' bytes minified');
-    assert.ok(size < 64 * 1024, size + ' bytes');
+    console.log('      dist/tinyml.device.js: ' + size + ' bytes minified (all ops)');
+    assert.ok(size < 112 * 1024, size + ' bytes');
   });
   it('defines the global tinyml API when evaluated as a plain script', function () {
     const vm = require('vm');

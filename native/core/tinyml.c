@@ -2,15 +2,28 @@
  *
  * Nothing here trusts the program: every count, index, offset and size is
  * checked against the arena block and the model bytes before it is used, and
- * every op adapter re-checks its own parameters against its tensors at load.
+ * every op adapter re-checks its own parameters against its tensors.
+ *
+ * Nor does anything trust the arena between calls: the context and the
+ * program copy live in a block the script can write (tensor views share its
+ * ArrayBuffer) and can copy, so invoke/reset first check that the context
+ * still describes this very block and then re-run the load-time checks on
+ * the copy (a few hundred cycles per op, nothing next to the kernels). Only
+ * the model pointer cannot be proven; it is the caller's, as in any C API.
  */
 #include <string.h>
 
 #include "internal.h"
 
-/* Rounds up to the arena alignment; callers guarantee no overflow. */
+/* Rounds up to the arena alignment; callers pass n <= INT32_MAX. */
 static uint32_t align_up(uint32_t n) {
   return (n + (TML_ARENA_ALIGN - 1)) & ~(uint32_t)(TML_ARENA_ALIGN - 1);
+}
+
+/* Same for any uint32, without wrapping. */
+static uint64_t align_up64(uint32_t n) {
+  return ((uint64_t)n + (TML_ARENA_ALIGN - 1)) &
+         ~(uint64_t)(TML_ARENA_ALIGN - 1);
 }
 
 typedef char tml_ctx_fits[(sizeof(tml_ctx) <= TML_CTX_BYTES) ? 1 : -1];
@@ -27,18 +40,42 @@ static tml_ctx *ctx_of(uint8_t *block, uint32_t block_size) {
   return (tml_ctx *)(void *)(block + pad);
 }
 
+/* The context of a loaded block, or NULL. Everything the context says about
+ * the arena is checked against the block itself: a block that shrank, a
+ * copy of a loaded block (its pointers still aim at the original) or a
+ * context written by the script is refused here, before any pointer in it is
+ * followed. The program copy's words are re-checked by check_program. */
 static tml_ctx *loaded_ctx(uint8_t *block, uint32_t block_size) {
   tml_ctx *ctx = ctx_of(block, block_size);
-  /* A block that shrank since load (or a different, smaller view) is refused. */
+  const int32_t *prog;
+  uint64_t used;
   if (ctx == NULL || ctx->magic != TML_CTX_MAGIC) return NULL;
-  return ctx->aligned_size <= block_size - (uint32_t)((uint8_t *)ctx - block)
-             ? ctx : NULL;
+  if (ctx->aligned_size > block_size - (uint32_t)((uint8_t *)ctx - block))
+    return NULL;
+  if (ctx->planned_bytes > INT32_MAX || ctx->program_words < TML_HEADER_WORDS)
+    return NULL;
+  used = (uint64_t)ctx_bytes() + align_up(ctx->planned_bytes) +
+         (uint64_t)ctx->program_words * 4u;
+  if (used > ctx->aligned_size) return NULL;
+  if (ctx->planned != (uint8_t *)ctx + ctx_bytes()) return NULL;
+  prog = (const int32_t *)(const void *)(ctx->planned +
+                                         align_up(ctx->planned_bytes));
+  if (ctx->program != prog) return NULL;
+  if (prog[0] != TML_PROGRAM_MAGIC || prog[1] != TML_PROGRAM_VERSION ||
+      (uint32_t)prog[2] != ctx->n_tensors || (uint32_t)prog[3] != ctx->n_ops ||
+      (uint32_t)prog[4] != ctx->planned_bytes ||
+      (uint32_t)prog[5] != ctx->program_words)
+    return NULL;
+  if (ctx->n_tensors > (ctx->program_words - TML_HEADER_WORDS) / TML_TENSOR_WORDS)
+    return NULL;
+  if (ctx->model == NULL && ctx->model_size != 0) return NULL;
+  return ctx;
 }
 
 uint32_t tml_dtype_size(int32_t dtype) {
   switch (dtype) {
-    case TML_FLOAT32: case TML_INT32: return 4;
-    case TML_INT64: return 8;
+    case TML_FLOAT32: case TML_INT32: case TML_UINT32: return 4;
+    case TML_INT64: case TML_UINT64: return 8;
     case TML_INT16: return 2;
     case TML_UINT8: case TML_INT8: case TML_BOOL: return 1;
     default: return 0;
@@ -53,7 +90,7 @@ uint32_t tml_mul_size(int32_t a, int32_t b, int *ok) {
 
 uint32_t tml_arena_bytes_needed(uint32_t planned_bytes, uint32_t program_words) {
   uint64_t n = (uint64_t)(TML_ARENA_ALIGN - 1) + ctx_bytes() +
-               align_up(planned_bytes) + (uint64_t)program_words * 4u;
+               align_up64(planned_bytes) + (uint64_t)program_words * 4u;
   return n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
 }
 
@@ -61,9 +98,11 @@ static const int32_t *tensor_rec(const tml_ctx *ctx, int32_t index) {
   return TML_TENSORS(ctx) + (uint32_t)index * TML_TENSOR_WORDS;
 }
 
+/* Both accessors answer NULL / 0 for an absent or out-of-range tensor, so an
+ * adapter that asks about a slot it did not check cannot leave the program. */
 void *tml_tensor_data(const tml_ctx *ctx, int32_t index) {
   const int32_t *t;
-  if (index < 0) return NULL;
+  if (index < 0 || (uint32_t)index >= ctx->n_tensors) return NULL;
   t = tensor_rec(ctx, index);
   if (TML_PLACE_WHERE(t[1]) == TML_ARENA) return ctx->planned + t[2];
   if (TML_PLACE_WHERE(t[1]) == TML_MODEL)
@@ -72,7 +111,11 @@ void *tml_tensor_data(const tml_ctx *ctx, int32_t index) {
 }
 
 uint32_t tml_tensor_bytes(const tml_ctx *ctx, int32_t index) {
-  return index < 0 ? 0 : (uint32_t)tensor_rec(ctx, index)[3];
+  const int32_t *t;
+  if (index < 0 || (uint32_t)index >= ctx->n_tensors) return 0;
+  t = tensor_rec(ctx, index);
+  /* An absent tensor's record words are never checked: it has no bytes. */
+  return TML_PLACE_WHERE(t[1]) == TML_NONE ? 0 : (uint32_t)t[3];
 }
 
 static tml_status fail(tml_ctx *ctx, tml_status status, int32_t detail) {
@@ -184,12 +227,49 @@ static void reset_state(tml_ctx *ctx) {
   }
 }
 
+/* Checks every tensor record and every op record of the program copy (the
+ * ctx fields must already describe it). Run at load and before each
+ * invoke/reset; adapter checks only read, so running them again is safe. */
+static tml_status check_program(tml_ctx *ctx) {
+  const int32_t *words, *end;
+  uint32_t i;
+  tml_status status;
+  ctx->err_op = -1;
+  for (i = 0; i < ctx->n_tensors; i++) {
+    status = check_tensor_record(ctx, (int32_t)i);
+    if (status != TML_OK) return status;
+  }
+  words = TML_OPS(ctx);
+  end = ctx->program + ctx->program_words;
+  for (i = 0; i < ctx->n_ops; i++) {
+    tml_op_view op;
+    const tml_op_entry *entry;
+    ctx->err_op = (int32_t)i;
+    if (!decode_op(words, end, &op)) return fail(ctx, TML_E_BAD_PROGRAM, 0);
+    entry = tml_find_op(op.kind);
+    if (entry == NULL || entry->check == NULL || entry->eval == NULL)
+      return fail(ctx, TML_E_UNSUPPORTED_OP, op.kind);
+    status = entry->check(ctx, &op);
+    if (status != TML_OK) return status;
+    words += op_words(&op);
+  }
+  if (words != end) return fail(ctx, TML_E_BAD_PROGRAM, 0);
+  ctx->err_op = -1;
+  return TML_OK;
+}
+
+/* 1 if [p, p + n) and [q, q + m) share a byte (address arithmetic only). */
+static int overlaps(const void *p, uint64_t n, const void *q, uint64_t m) {
+  const uint64_t a = (uint64_t)(uintptr_t)p, b = (uint64_t)(uintptr_t)q;
+  return n != 0 && m != 0 && a < b + m && b < a + n;
+}
+
 tml_status tml_load(uint8_t *block, uint32_t block_size, const uint8_t *model,
                     uint32_t model_size, const int32_t *program,
                     uint32_t program_words) {
   tml_ctx *ctx = ctx_of(block, block_size);
-  uint32_t n_tensors, n_ops, planned_bytes, needed, i;
-  const int32_t *words, *end;
+  uint32_t n_tensors, n_ops, planned_bytes;
+  uint64_t needed;
   int32_t *copy;
   tml_status status;
 
@@ -198,6 +278,14 @@ tml_status tml_load(uint8_t *block, uint32_t block_size, const uint8_t *model,
   ctx->err_op = -1;
   if (program == NULL || (model == NULL && model_size != 0))
     return fail(ctx, TML_E_BAD_ARG, 0);
+  /* The program is read as int32 words, and copied into the block: it must
+   * be aligned and must not live inside the block (the copy would overlap
+   * it). The model must not either: load and reset write the planned
+   * section, and a model tensor could then alias an output. */
+  if (((uintptr_t)program & 3u) != 0 ||
+      overlaps(program, (uint64_t)program_words * 4u, block, block_size) ||
+      overlaps(model, model_size, block, block_size))
+    return fail(ctx, TML_E_BAD_ARG, 1);
   if (program_words < TML_HEADER_WORDS || program[0] != TML_PROGRAM_MAGIC ||
       program[1] != TML_PROGRAM_VERSION || program[2] < 0 || program[3] < 0 ||
       program[4] < 0 || (uint32_t)program[5] != program_words)
@@ -208,15 +296,13 @@ tml_status tml_load(uint8_t *block, uint32_t block_size, const uint8_t *model,
   if (n_tensors > (program_words - TML_HEADER_WORDS) / TML_TENSOR_WORDS)
     return fail(ctx, TML_E_BAD_PROGRAM, 0);
 
-  needed = tml_arena_bytes_needed(planned_bytes, program_words);
-  if (planned_bytes > UINT32_MAX / 2 || needed > block_size) {
-    /* Report exactly what this block needs (its own alignment pad included). */
-    uint32_t pad = (uint32_t)((uint8_t *)ctx - block);
-    uint64_t exact = (uint64_t)pad + ctx_bytes() + align_up(planned_bytes) +
-                     (uint64_t)program_words * 4u;
+  /* What this very block needs, its own alignment pad included, in 64 bits
+   * (tml_arena_bytes_needed assumes the worst pad and saturates). */
+  needed = (uint64_t)((uint8_t *)ctx - block) + ctx_bytes() +
+           align_up(planned_bytes) + (uint64_t)program_words * 4u;
+  if (needed > block_size)
     return fail(ctx, TML_E_ARENA_TOO_SMALL,
-                exact > INT32_MAX ? INT32_MAX : (int32_t)exact);
-  }
+                needed > INT32_MAX ? INT32_MAX : (int32_t)needed);
 
   ctx->aligned_size = block_size - (uint32_t)((uint8_t *)ctx - block);
   ctx->model = model;
@@ -230,26 +316,8 @@ tml_status tml_load(uint8_t *block, uint32_t block_size, const uint8_t *model,
   ctx->n_tensors = n_tensors;
   ctx->n_ops = n_ops;
 
-  for (i = 0; i < n_tensors; i++) {
-    status = check_tensor_record(ctx, (int32_t)i);
-    if (status != TML_OK) return status;
-  }
-
-  words = TML_OPS(ctx);
-  end = copy + program_words;
-  for (i = 0; i < n_ops; i++) {
-    tml_op_view op;
-    const tml_op_entry *entry;
-    ctx->err_op = (int32_t)i;
-    if (!decode_op(words, end, &op)) return fail(ctx, TML_E_BAD_PROGRAM, 0);
-    entry = tml_find_op(op.kind);
-    if (entry == NULL) return fail(ctx, TML_E_UNSUPPORTED_OP, op.kind);
-    status = entry->check(ctx, &op);
-    if (status != TML_OK) return status;
-    words += op_words(&op);
-  }
-  if (words != end) return fail(ctx, TML_E_BAD_PROGRAM, 0);
-  ctx->err_op = -1;
+  status = check_program(ctx);
+  if (status != TML_OK) return status;
   memset(ctx->planned, 0, planned_bytes);
   reset_state(ctx);
   ctx->magic = TML_CTX_MAGIC;
@@ -258,21 +326,23 @@ tml_status tml_load(uint8_t *block, uint32_t block_size, const uint8_t *model,
 
 tml_status tml_invoke(uint8_t *block, uint32_t block_size) {
   tml_ctx *ctx = loaded_ctx(block, block_size);
-  const int32_t *words;
+  const int32_t *words, *end;
   uint32_t i;
+  tml_status status;
   if (ctx == NULL) return TML_E_NOT_LOADED;
+  /* Kernels only write inside the planned section, which holds neither the
+   * context nor the program: what is checked here stays true to the end. */
+  status = check_program(ctx);
+  if (status != TML_OK) return status;
   words = TML_OPS(ctx);
+  end = ctx->program + ctx->program_words;
   for (i = 0; i < ctx->n_ops; i++) {
     tml_op_view op;
-    /* Already validated at load; the decode only splits the record. */
-    op.kind = words[0];
-    op.n_in = words[1];
-    op.n_out = words[2];
-    op.n_params = words[3];
-    op.in = words + TML_OP_HEADER_WORDS;
-    op.out = op.in + op.n_in;
-    op.params = op.out + op.n_out;
-    tml_find_op(op.kind)->eval(ctx, &op);
+    const tml_op_entry *entry;
+    if (!decode_op(words, end, &op)) return TML_E_BAD_PROGRAM; /* checked */
+    entry = tml_find_op(op.kind);
+    if (entry == NULL) return TML_E_UNSUPPORTED_OP; /* checked */
+    entry->eval(ctx, &op);
     words += op_words(&op);
   }
   return TML_OK;
@@ -280,9 +350,16 @@ tml_status tml_invoke(uint8_t *block, uint32_t block_size) {
 
 tml_status tml_reset(uint8_t *block, uint32_t block_size) {
   tml_ctx *ctx = loaded_ctx(block, block_size);
+  tml_status status;
   if (ctx == NULL) return TML_E_NOT_LOADED;
+  status = check_program(ctx);
+  if (status != TML_OK) return status;
   reset_state(ctx);
   return TML_OK;
+}
+
+static int32_t clamp_i32(uint64_t n) {
+  return n > INT32_MAX ? INT32_MAX : (int32_t)n;
 }
 
 int32_t tml_info(const uint8_t *block, uint32_t block_size, int32_t key) {
@@ -292,14 +369,18 @@ int32_t tml_info(const uint8_t *block, uint32_t block_size, int32_t key) {
   if (key == TML_INFO_ERR_OP) return ctx->err_op;
   if (key == TML_INFO_ERR_DETAIL) return ctx->err_detail;
   if (key == TML_INFO_CTX_BYTES) return (int32_t)ctx_bytes();
-  if (ctx->magic != TML_CTX_MAGIC) return -1;
+  if (loaded_ctx((uint8_t *)(uintptr_t)block, block_size) == NULL) return -1;
+  /* loaded_ctx proved used bytes <= the block size; the block may still be
+   * larger than INT32_MAX bytes, so the sums saturate. */
   switch (key) {
-    case TML_INFO_PLANNED_OFFSET: return (int32_t)(ctx->planned - block);
+    case TML_INFO_PLANNED_OFFSET:
+      return (int32_t)(ctx->planned - (const uint8_t *)block);
     case TML_INFO_USED_BYTES:
-      return (int32_t)(ctx_bytes() + align_up(ctx->planned_bytes) +
-                       ctx->program_words * 4u);
+      return clamp_i32((uint64_t)ctx_bytes() + align_up(ctx->planned_bytes) +
+                       (uint64_t)ctx->program_words * 4u);
     case TML_INFO_PERSISTENT_BYTES:
-      return (int32_t)(ctx_bytes() + ctx->program_words * 4u);
+      return clamp_i32((uint64_t)ctx_bytes() +
+                       (uint64_t)ctx->program_words * 4u);
     case TML_INFO_PLANNED_BYTES: return (int32_t)ctx->planned_bytes;
     default: return -1;
   }

@@ -68,7 +68,9 @@ typedef enum {
   TML_INT64 = 4,
   TML_BOOL = 6,
   TML_INT16 = 7,
-  TML_INT8 = 9
+  TML_INT8 = 9,
+  TML_UINT64 = 12, /* signal-library ops (filter bank sums) */
+  TML_UINT32 = 15  /* signal-library ops (energies, channels) */
 } tml_dtype;
 
 typedef enum { TML_NONE = 0, TML_ARENA = 1, TML_MODEL = 2 } tml_where;
@@ -94,6 +96,22 @@ typedef enum {
   TML_K_SOFTMAX_S8 = 12,
   TML_K_SOFTMAX_F32 = 13,
   /* -- elementwise binary, activations, quantize/cast: 20..59 -- */
+  TML_K_ADDSUB_Q = 20,      /* ADD / SUB int8, int16 (broadcasting) */
+  TML_K_MUL_Q = 21,         /* MUL int8, int16 (broadcasting) */
+  TML_K_DIV_S8 = 22,        /* DIV int8 (broadcasting) */
+  TML_K_BINARY = 23,        /* ADD SUB MUL DIV MIN MAX float32/int32, MIN MAX int8/int16 */
+  TML_K_LOGISTIC_S8 = 30,
+  TML_K_TANH_S8 = 31,
+  TML_K_UNARY_F32 = 32,     /* RELU RELU6 LOGISTIC TANH ELU HARD_SWISH LEAKY_RELU */
+  TML_K_RELU_Q = 33,        /* RELU int8, int16 (rescaling) */
+  TML_K_CLAMP_Q = 34,       /* RELU6 int8, int16 (clamps raw values) */
+  TML_K_LEAKY_RELU_Q = 35,  /* LEAKY_RELU int8, int16 */
+  TML_K_HARD_SWISH_S8 = 36,
+  TML_K_LUT_S8 = 37,        /* ELU int8: 256-entry table built at prepare */
+  TML_K_REQUANTIZE = 40,    /* QUANTIZE between integer types */
+  TML_K_QUANTIZE_F32 = 41,  /* QUANTIZE float32 -> int8, int16 */
+  TML_K_DEQUANTIZE = 42,    /* DEQUANTIZE int8, int16, uint8 -> float32 */
+  TML_K_CAST = 43,
   /* -- data movement and reductions: 60..99 -- */
   TML_K_MOVE = 60,        /* generic strided copy/fill (concat, slice, pad, ...) */
   TML_K_GATHER = 61,
@@ -102,7 +120,25 @@ typedef enum {
   TML_K_REDUCE_F32 = 64,  /* MEAN / SUM, float32 */
   TML_K_ARG_MINMAX = 65,
   /* -- TRANSPOSE_CONV, SVDF, LSTM: 100..119 -- */
+  TML_K_TCONV_S8 = 100,
+  TML_K_TCONV_F32 = 101,
+  TML_K_SVDF_S8 = 102,     /* int8 input, int8 time weights and state */
+  TML_K_SVDF_S8_S16 = 103, /* int8 input, int16 time weights and state */
+  TML_K_SVDF_F32 = 104,
+  TML_K_LSTM_S8 = 105,     /* UNIDIRECTIONAL_SEQUENCE_LSTM 8x8 -> int16 cell */
+  TML_K_LSTM_F32 = 106,
   /* -- signal-library custom ops: 120..139 -- */
+  TML_K_SIG_WINDOW = 120,
+  TML_K_SIG_FFT_AUTO_SCALE = 121,
+  TML_K_SIG_RFFT_S16 = 122,
+  TML_K_SIG_RFFT_S32 = 123,
+  TML_K_SIG_RFFT_F32 = 124,
+  TML_K_SIG_ENERGY = 125,
+  TML_K_SIG_FILTER_BANK = 126,
+  TML_K_SIG_FILTER_BANK_SQRT = 127,
+  TML_K_SIG_SPECTRAL_SUB = 128,  /* FilterBankSpectralSubtraction (state) */
+  TML_K_SIG_PCAN = 129,
+  TML_K_SIG_FILTER_BANK_LOG = 130,
   TML_K_LAST_ = 255
 } tml_kernel_kind;
 

@@ -1,6 +1,7 @@
 // `tinyml` command line (Node only): run and inspect models.
 import * as fs from 'fs';
 import * as path from 'path';
+import * as os from 'os';
 import { spawnSync } from 'child_process';
 import { Interpreter, Plan } from '../runtime/interpreter';
 import { TinyMLError } from '../runtime/errors';
@@ -8,6 +9,7 @@ import { runFrames } from '../app/run';
 import { builtinName } from '../model/names';
 import { ModelInfo, OperatorInfo } from '../model/types';
 import { numElements } from '../ops/quant';
+import { arenaBytesNeeded } from '../native';
 
 const HELP = `tinyml - run TFLite models the way a microcontroller would
 
@@ -16,6 +18,16 @@ Usage:
       Runs the model and writes every output tensor's raw bytes.
       --engine node|duktape   where to run it (default node; duktape runs the
                               ES5 device bundle on Duktape via build/tinyml-duk)
+      --engine jerryscript|jerryscript-snapshot|espruino
+                              the device bundle on a JerryScript 3.0 build (from
+                              source, or compiled to a snapshot first) or on an
+                              Espruino Linux build, both made with the tinyml
+                              module: set TINYML_JERRYSCRIPT_DIR (holds tinyml-jerry)
+                              or TINYML_ESPRUINO_DIR (holds espruino); see boards/README.md
+      --engine qemu-m4        the device bundle on Duktape on an emulated Cortex-M4
+                              with 256 KB of RAM (QEMU mps2-an386; boards/qemu-m4):
+                              needs qemu-system-arm, gcc-arm-none-eabi and
+                              picolibc-arm-none-eabi; the firmware is built on first use
       --frames N              the input file holds N frames back to back; they run
                               in order on one interpreter (stateful models keep state)
       --arena BYTES           arena block size (default: exactly what the plan needs)
@@ -92,7 +104,12 @@ function cmdRun(positional: string[], flags: Flags): number {
     return 0;
   }
   if (engine === 'duktape') return runDuktape(modelFile, inputFile, outputFile, frames, arena);
-  throw new UsageError('unknown --engine ' + engine + ' (node, duktape)');
+  if (engine === 'jerryscript' || engine === 'jerryscript-snapshot') {
+    return runJerryScript(modelFile, inputFile, outputFile, frames, arena, engine === 'jerryscript-snapshot');
+  }
+  if (engine === 'espruino') return runEspruino(modelFile, inputFile, outputFile, frames, arena);
+  if (engine === 'qemu-m4') return runQemu(modelFile, inputFile, outputFile, frames, arena);
+  throw new UsageError('unknown --engine ' + engine + ' (node, duktape, jerryscript, jerryscript-snapshot, espruino, qemu-m4)');
 }
 
 /** Runs the device bundle on Duktape through the host runner. */
@@ -112,6 +129,175 @@ function runDuktape(model: string, input: string, output: string, frames: number
     return 3;
   }
   return r.status === null ? 3 : r.status;
+}
+
+/** The engine build a --engine jerryscript|espruino run needs, from its environment variable. */
+function engineBinary(envName: string, binary: string, what: string): string {
+  const dir = process.env[envName];
+  if (!dir) {
+    throw new UsageError('--engine ' + what + ' needs ' + envName + ': the directory holding ' + binary +
+      ' built with the tinyml module (see boards/README.md)');
+  }
+  const file = path.join(dir, binary);
+  if (!fs.existsSync(file)) throw new UsageError(envName + '=' + dir + ' holds no ' + binary);
+  return file;
+}
+
+/** Runs an engine's host program; passes its output through. Returns its exit code. */
+function spawnEngine(name: string, cmd: string, args: string[]): { status: number; stdout: string } {
+  // stdin is passed through: `--input -` reads it.
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['inherit', 'pipe', 'pipe'] });
+  if (r.error) throw new UsageError('cannot start ' + cmd + ': ' + r.error.message);
+  process.stderr.write(r.stderr || '');
+  if (r.signal) {
+    process.stderr.write('tinyml: the ' + name + ' runner died with ' + r.signal + '\n');
+    return { status: 3, stdout: r.stdout || '' };
+  }
+  return { status: r.status === null ? 3 : r.status, stdout: r.stdout || '' };
+}
+
+/** Runs the device bundle on JerryScript (tinyml-jerry), from source or from a snapshot. */
+function runJerryScript(model: string, input: string, output: string, frames: number, arena: number,
+  snapshot: boolean): number {
+  const runner = engineBinary('TINYML_JERRYSCRIPT_DIR', 'tinyml-jerry', snapshot ? 'jerryscript-snapshot' : 'jerryscript');
+  let bundle = path.join(__dirname, 'tinyml.device.js');
+  if (!fs.existsSync(bundle)) throw new UsageError('the device bundle is not built: run `npm run build`');
+  let tmp = '';
+  try {
+    if (snapshot) {
+      // Snapshots are tied to the exact engine build: make one per run.
+      tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tinyml-jerry-'));
+      const snap = path.join(tmp, 'tinyml.device.snapshot');
+      const s = spawnSync(runner, ['--snapshot', bundle, snap], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      if (s.error || s.status !== 0) {
+        process.stderr.write(s.stderr || 'tinyml: cannot make a JerryScript snapshot\n');
+        return s.status || 3;
+      }
+      bundle = snap;
+    }
+    const r = spawnEngine('JerryScript', runner, [bundle, model, input, output, String(frames), String(arena)]);
+    process.stdout.write(r.stdout);
+    return r.status;
+  } finally {
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Runs the device bundle on an Espruino Linux build: the bundle plus a few
+ * lines that read the files (as flat strings, so the native module sees
+ * contiguous bytes) and print the output as hex between marker lines.
+ */
+function runEspruino(model: string, input: string, output: string, frames: number, arena: number): number {
+  const espruino = engineBinary('TINYML_ESPRUINO_DIR', 'espruino', 'espruino');
+  const bundle = path.join(__dirname, 'tinyml.device.js');
+  if (!fs.existsSync(bundle)) throw new UsageError('the device bundle is not built: run `npm run build`');
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tinyml-espruino-'));
+  try {
+    if (input === '-') {
+      const stdin = path.join(tmp, 'input.bin');
+      fs.writeFileSync(stdin, fs.readFileSync(0));
+      input = stdin;
+    }
+    const script = path.join(tmp, 'run.js');
+    fs.writeFileSync(script, fs.readFileSync(bundle, 'utf8') + '\n;(function () {\n' +
+      '  function bytes(file) {\n' +
+      '    var s = require("fs").readFileSync(file);\n' +
+      '    if (s === undefined) throw new Error("cannot read " + file);\n' +
+      '    var f = E.toFlatString(s);\n' +
+      '    if (f === undefined) throw new Error("not enough contiguous memory for " + file);\n' +
+      '    return new Uint8Array(E.toArrayBuffer(f));\n' +
+      '  }\n' +
+      '  console.log("TINYML_BEGIN");\n' +
+      '  try {\n' +
+      '    var out = tinyml.runFrames(bytes(' + JSON.stringify(model) + '), bytes(' + JSON.stringify(input) +
+      '), ' + frames + ', ' + arena + ');\n' +
+      '    for (var p = 0; p < out.length; p += 512) {\n' +
+      '      var h = "";\n' +
+      '      for (var i = p; i < out.length && i < p + 512; i++) h += (out[i] < 16 ? "0" : "") + out[i].toString(16);\n' +
+      '      console.log("TINYML_OUT " + h);\n' +
+      '    }\n' +
+      '    console.log("TINYML_END");\n' +
+      '  } catch (e) {\n' +
+      '    console.log("TINYML_ERR " + (e && e.message !== undefined ? e.message : String(e)));\n' +
+      '  }\n' +
+      '})();\n');
+    const r = spawnEngine('Espruino', espruino, [script]);
+    // Espruino prints a banner and a prompt around the script's output.
+    const lines = r.stdout.split(/\r?\n/);
+    const begin = lines.indexOf('TINYML_BEGIN');
+    let hex = '';
+    for (let i = begin + 1; begin >= 0 && i < lines.length; i++) {
+      const line = lines[i];
+      if (line.slice(0, 11) === 'TINYML_ERR ') {
+        process.stderr.write('tinyml: ' + line.slice(11) + '\n');
+        return 1;
+      }
+      if (line === 'TINYML_END') {
+        fs.writeFileSync(output, Buffer.from(hex, 'hex'));
+        return 0;
+      }
+      if (line.slice(0, 11) === 'TINYML_OUT ') hex += line.slice(11);
+      else process.stdout.write(line + '\n');
+    }
+    const tail = lines.filter(function (l) { return l.trim() !== '' && l.trim() !== '>'; }).slice(-3).join(' | ');
+    process.stderr.write('tinyml: the Espruino run ended without a result: ' + tail + '\n');
+    return r.status || 1;
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Runs the model on the emulated Cortex-M4 (boards/qemu-m4): builds the
+ * model's firmware (Duktape + native module + the model's bundle + the model
+ * in flash; scripts/build-qemu.js caches everything), then QEMU. The firmware
+ * reads the input and writes the output through semihosting.
+ */
+function runQemu(model: string, input: string, output: string, frames: number, arena: number): number {
+  const root = path.join(__dirname, '..');
+  const build = path.join(root, 'scripts', 'build-qemu.js');
+  if (!fs.existsSync(build)) throw new UsageError('--engine qemu-m4 needs ' + build);
+  const modelBytes = readFile(model, 'model');
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tinyml-qemu-'));
+  try {
+    if (input === '-') {
+      input = path.join(tmp, 'input.bin');
+      fs.writeFileSync(input, fs.readFileSync(0));
+    } else {
+      readFile(input, 'input');
+    }
+    // The arena block the board sets aside: --arena, or what the plan needs
+    // (0 when the model cannot be planned: the board then reports why).
+    let block = arena;
+    if (!block) {
+      try {
+        const plan = new Interpreter(modelBytes).plan();
+        block = arenaBytesNeeded(plan.plannedBytes, plan.programWords);
+      } catch (e) {
+        if (!(e instanceof TinyMLError)) throw e;
+      }
+    }
+    // Build progress goes straight to stderr; the firmware's path comes back on stdout.
+    const b = spawnSync(process.execPath, [build, model], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    if (b.error || b.status !== 0) return b.status || 2;
+    const qemu = require(build) as { qemuArgs(elf: string, args: string[]): string[] };
+    const args = qemu.qemuArgs(b.stdout.trim(), ['run', path.resolve(input), path.resolve(output), String(frames),
+      String(arena), String(block), '0']);
+    const r = spawnSync('qemu-system-arm', args, { encoding: 'utf8', timeout: 30 * 60 * 1000 });
+    if (r.error && (r.error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new UsageError('qemu-system-arm not found: apt-get install qemu-system-arm gcc-arm-none-eabi picolibc-arm-none-eabi');
+    }
+    process.stdout.write(r.stdout || '');
+    process.stderr.write(r.stderr || '');
+    if (r.error || r.signal) {
+      process.stderr.write('tinyml: the qemu-m4 run ' + (r.error ? 'failed: ' + r.error.message : 'died with ' + r.signal) + '\n');
+      return 3;
+    }
+    return r.status === null ? 3 : r.status;
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
 }
 
 /** Multiply-accumulates of one op, from the tensor shapes (0 for data movement). */

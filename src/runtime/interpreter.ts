@@ -260,12 +260,25 @@ export class Interpreter {
       buffer = this.model.bytes.buffer as ArrayBuffer;
       byteOffset = this.model.bytes.byteOffset + place.offset;
     }
+    // Espruino's typed arrays take a 16-bit byteOffset: its binding offers
+    // view(), a Uint8Array over just these bytes at offset 0 of its buffer.
+    const native = this.native as NativeModule & { view?: ViewFn };
+    if (byteOffset > 65535 && native.view) {
+      const region = native.view(buffer, byteOffset, t.bytes);
+      buffer = region.buffer as ArrayBuffer;
+      byteOffset = region.byteOffset;
+    }
     const v = makeView(t, buffer, byteOffset) as TensorView;
-    v.shape = t.shape;
-    v.dtype = t.dtype;
-    v.scale = t.scale.length ? t.scale[0] : 0;
-    v.zeroPoint = t.zeroPoint.length ? t.zeroPoint[0] : 0;
-    v.tensorIndex = index;
+    try {
+      v.shape = t.shape;
+      v.dtype = t.dtype;
+      v.scale = t.scale.length ? t.scale[0] : 0;
+      v.zeroPoint = t.zeroPoint.length ? t.zeroPoint[0] : 0;
+      v.tensorIndex = index;
+    } catch (e) {
+      // Espruino refuses new properties on typed arrays: its views carry the
+      // data only.
+    }
     this.views[index] = v;
     return v;
   }
@@ -412,6 +425,9 @@ function offlineOffsets(model: ModelInfo, tensorCount: number): number[] | null 
   }
   return offsets;
 }
+
+/** Optional native view(buffer, offset, bytes) (see native/bindings/common/tinyml_glue.h). */
+type ViewFn = (buffer: ArrayBuffer, offset: number, bytes: number) => Uint8Array;
 
 function makeView(t: TensorInfo, buffer: ArrayBuffer, byteOffset: number) {
   const count = elementCount(t.shape);

@@ -1,18 +1,17 @@
 /*
  * tinyml_duk.c - the Duktape face of tinyml.h.
  *
- * Thin on purpose: each function checks JS argument types, takes the data
- * pointers of the ArrayBuffer / typed arrays and calls the C API. C statuses
- * come back as numbers; only wrong JS argument types (and bad arena sizes)
- * throw. Same functions and messages as the Node binding
- * (native/bindings/node/tinyml_node.c).
+ * Thin on purpose: each function only marshals its JS arguments for the
+ * shared glue (native/bindings/common/tinyml_glue.h), which checks them,
+ * calls the C API and says what to return or throw. C statuses come back as
+ * numbers; only wrong JS argument types (and bad arena sizes) throw. Same
+ * functions and messages on every engine.
  */
 #include <string.h>
 
 #include "tinyml.h"
+#include "../common/tinyml_glue.h"
 #include "tinyml_duk.h"
-
-#define ARENA_MAX 2147483647.0
 
 /* Stash key of the binding's private object: the typed-array constructors
  * captured at registration (so scripts replacing globals cannot change the
@@ -44,18 +43,30 @@ static int is_instance(duk_context *ctx, duk_idx_t idx, const char *ctor) {
   return ok;
 }
 
-/* Data of the ArrayBuffer at idx; throws the TypeError `msg` otherwise. */
-static uint8_t *require_arena(duk_context *ctx, duk_idx_t idx, uint32_t *size,
-                              const char *msg) {
-  duk_size_t n = 0;
-  uint8_t *p;
-  if (!is_instance(ctx, idx, "ArrayBuffer")) {
-    (void)duk_type_error(ctx, "%s", msg);
-    return NULL; /* not reached: duk_type_error does not return */
+/* Describes the argument at idx for the glue. Types are judged against the
+ * constructors captured at registration. */
+static void marshal(duk_context *ctx, duk_idx_t idx, tml_val *out) {
+  static const struct {
+    const char *ctor;
+    tml_val_kind kind;
+  } kinds[] = {{"ArrayBuffer", TML_VAL_ARRAYBUFFER},
+               {"Uint8Array", TML_VAL_UINT8ARRAY},
+               {"Int32Array", TML_VAL_INT32ARRAY}};
+  size_t i;
+  tml_val_other(out);
+  if (duk_is_number(ctx, idx)) {
+    tml_val_number(out, duk_get_number(ctx, idx));
+    return;
   }
-  p = (uint8_t *)duk_get_buffer_data(ctx, idx, &n);
-  *size = n > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)n;
-  return p; /* NULL/0 for an uncovered view; the core answers with a status */
+  for (i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+    if (is_instance(ctx, idx, kinds[i].ctor)) {
+      duk_size_t n = 0;
+      /* NULL/0 for an uncovered view; the core answers with a status. */
+      uint8_t *p = (uint8_t *)duk_get_buffer_data(ctx, idx, &n);
+      tml_val_buffer(out, kinds[i].kind, p, (size_t)n);
+      return;
+    }
+  }
 }
 
 static tml_duk_block *block_state(duk_context *ctx) {
@@ -67,19 +78,9 @@ static tml_duk_block *block_state(duk_context *ctx) {
   return st;
 }
 
-/* arena(size) -> a fresh zero-filled ArrayBuffer of `size` bytes. */
-static duk_ret_t js_arena(duk_context *ctx) {
-  double d;
-  uint32_t size;
-  tml_duk_block *st;
-  if (!duk_is_number(ctx, 0))
-    return duk_type_error(ctx, "arena: size must be a number");
-  d = duk_get_number(ctx, 0);
-  if (!(d >= 1.0 && d <= ARENA_MAX) || d != (double)(uint32_t)d)
-    return duk_range_error(ctx,
-                           "arena: size must be an integer from 1 to 2147483647");
-  size = (uint32_t)d;
-  st = block_state(ctx);
+/* Pushes a fresh zero-filled ArrayBuffer of `size` bytes. */
+static duk_ret_t push_arena(duk_context *ctx, uint32_t size) {
+  tml_duk_block *st = block_state(ctx);
   if (st->block == NULL) {
     void *p = duk_push_fixed_buffer(ctx, (duk_size_t)size);
     memset(p, 0, size); /* in case the build turned off buffer zeroing */
@@ -106,64 +107,41 @@ static duk_ret_t js_arena(duk_context *ctx) {
   return 1;
 }
 
-/* load(arena, model, program) -> tml_status. */
-static duk_ret_t js_load(duk_context *ctx) {
-  uint32_t block_size = 0;
-  uint8_t *block;
-  void *model, *program;
-  duk_size_t model_len = 0, program_len = 0;
-  block = require_arena(ctx, 0, &block_size, "load: arena must be an ArrayBuffer");
-  if (!is_instance(ctx, 1, "Uint8Array"))
-    return duk_type_error(ctx, "load: model must be a Uint8Array");
-  if (!is_instance(ctx, 2, "Int32Array"))
-    return duk_type_error(ctx, "load: program must be an Int32Array");
-  model = duk_get_buffer_data(ctx, 1, &model_len);
-  program = duk_get_buffer_data(ctx, 2, &program_len);
-  if (model_len > 0xFFFFFFFFu || program_len / 4u > 0x3FFFFFFFu ||
-      program_len % 4u != 0 || ((uintptr_t)program & 3u) != 0) {
-    duk_push_int(ctx, TML_E_BAD_ARG);
-    return 1;
+/* Every function: marshal the arguments, let the glue check and run them,
+ * push the result or throw. */
+static duk_ret_t call(duk_context *ctx, tml_fn_id fn) {
+  tml_val vals[TML_GLUE_MAX_ARGS];
+  tml_res res;
+  duk_idx_t i, n = (duk_idx_t)tml_glue_fns()[fn].argc;
+  for (i = 0; i < TML_GLUE_MAX_ARGS; i++) {
+    if (i < n) marshal(ctx, i, &vals[i]);
+    else tml_val_other(&vals[i]);
   }
-  duk_push_int(ctx, (duk_int_t)tml_load(block, block_size, (const uint8_t *)model,
-                                        (uint32_t)model_len, (const int32_t *)program,
-                                        (uint32_t)(program_len / 4u)));
-  return 1;
+  tml_glue_call(fn, vals, &res);
+  switch (res.kind) {
+    case TML_RES_INT:
+      duk_push_int(ctx, (duk_int_t)res.value);
+      return 1;
+    case TML_RES_TYPE_ERROR:
+      return duk_type_error(ctx, "%s", res.message);
+    case TML_RES_RANGE_ERROR:
+      return duk_range_error(ctx, "%s", res.message);
+    case TML_RES_NEW_ARENA:
+      return push_arena(ctx, res.bytes);
+    default:
+      return duk_error(ctx, DUK_ERR_ERROR, "tinyml: unexpected glue result");
+  }
 }
 
-static duk_ret_t js_invoke(duk_context *ctx) {
-  uint32_t size = 0;
-  uint8_t *block =
-      require_arena(ctx, 0, &size, "invoke: arena must be an ArrayBuffer");
-  duk_push_int(ctx, (duk_int_t)tml_invoke(block, size));
-  return 1;
-}
-
-static duk_ret_t js_reset(duk_context *ctx) {
-  uint32_t size = 0;
-  uint8_t *block =
-      require_arena(ctx, 0, &size, "reset: arena must be an ArrayBuffer");
-  duk_push_int(ctx, (duk_int_t)tml_reset(block, size));
-  return 1;
-}
-
-/* info(arena, key) -> tml_info; a key that is not an int32 reads as -1. */
-static duk_ret_t js_info(duk_context *ctx) {
-  uint32_t size = 0;
-  uint8_t *block = require_arena(ctx, 0, &size, "info: arena must be an ArrayBuffer");
-  double key;
-  int32_t k = -1;
-  if (!duk_is_number(ctx, 1)) return duk_type_error(ctx, "info: key must be a number");
-  key = duk_get_number(ctx, 1);
-  if (key >= -2147483648.0 && key <= 2147483647.0 && key == (double)(int32_t)key)
-    k = (int32_t)key;
-  duk_push_int(ctx, (duk_int_t)tml_info(block, size, k));
-  return 1;
-}
+static duk_ret_t js_arena(duk_context *ctx) { return call(ctx, TML_FN_ARENA); }
+static duk_ret_t js_load(duk_context *ctx) { return call(ctx, TML_FN_LOAD); }
+static duk_ret_t js_invoke(duk_context *ctx) { return call(ctx, TML_FN_INVOKE); }
+static duk_ret_t js_reset(duk_context *ctx) { return call(ctx, TML_FN_RESET); }
+static duk_ret_t js_info(duk_context *ctx) { return call(ctx, TML_FN_INFO); }
 
 void tml_duk_register(duk_context *ctx, uint8_t *block, uint32_t block_size) {
-  static const duk_function_list_entry fns[] = {
-      {"arena", js_arena, 1},   {"load", js_load, 3}, {"invoke", js_invoke, 1},
-      {"reset", js_reset, 1},   {"info", js_info, 2}, {NULL, NULL, 0}};
+  static const duk_c_function cbs[TML_FN_CORE_COUNT] = {js_arena, js_load, js_invoke,
+                                                         js_reset, js_info};
   static const char *const ctors[] = {"ArrayBuffer", "Uint8Array", "Int32Array"};
   tml_duk_block *st;
   size_t i;
@@ -184,6 +162,9 @@ void tml_duk_register(duk_context *ctx, uint8_t *block, uint32_t block_size) {
   duk_pop(ctx); /* stash */
 
   duk_push_object(ctx);
-  duk_put_function_list(ctx, -1, fns);
-  duk_put_global_string(ctx, "__tinyml_native");
+  for (i = 0; i < TML_FN_CORE_COUNT; i++) {
+    duk_push_c_function(ctx, cbs[i], (duk_idx_t)tml_glue_fns()[i].argc);
+    duk_put_prop_string(ctx, -2, tml_glue_fns()[i].name);
+  }
+  duk_put_global_string(ctx, TML_GLUE_GLOBAL);
 }

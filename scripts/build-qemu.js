@@ -1,0 +1,451 @@
+#!/usr/bin/env node
+'use strict';
+// Builds firmware for the emulated Cortex-M4 board (boards/qemu-m4): Debian's
+// duktape.c (with boards/qemu-m4/duk_config.h spliced into Debian's config),
+// the native sources (scripts/native-sources.js), the Duktape binding and the
+// board's own sources, compiled once with arm-none-eabi-gcc + picolibc into
+// dist/qemu-m4/obj/; then one quick link per model: the model and the ES5
+// bundle go into flash through .incbin, RAM is 256 KB (board.json).
+//
+//   node scripts/build-qemu.js <model.tflite>      prints the firmware's path
+//   require('./build-qemu').firmware(model)         same, from JS
+//
+// Errors: one line on stderr and exit code 2 (missing tools: the apt-get line).
+var fs = require('fs');
+var path = require('path');
+var crypto = require('crypto');
+var childProcess = require('child_process');
+var sources = require('./native-sources');
+
+var ROOT = sources.ROOT;
+var BOARD_DIR = path.join(ROOT, 'boards', 'qemu-m4');
+var BOARD = JSON.parse(fs.readFileSync(path.join(BOARD_DIR, 'board.json'), 'utf8'));
+var OUT = path.join(ROOT, 'dist', 'qemu-m4');
+var OBJ = path.join(OUT, 'obj');
+var DUK_BINDING = 'native/bindings/duktape';
+var COMMON_BINDING = 'native/bindings/common'; // glue shared by the engine bindings
+var CC = 'arm-none-eabi-gcc';
+var APT = 'apt-get install qemu-system-arm gcc-arm-none-eabi picolibc-arm-none-eabi';
+
+var CPU = BOARD.cflags;
+var COMMON = CPU.concat(['--specs=picolibc.specs', '-ffunction-sections', '-fdata-sections']);
+var OUR_FLAGS = COMMON.concat(['-std=c99', '-Wall', '-Wextra', '-Werror', '-ffp-contract=off', '-O2']);
+// Duktape is not our code: its own warnings are not ours to fix. -Os: it is
+// the biggest part of the flash image and none of it is on the hot path.
+var DUK_FLAGS = COMMON.concat(['-std=c99', '-Os', '-w']);
+
+function duktapeDir() {
+  return process.env.DUKTAPE_DIR || path.join(path.sep, 'usr', 'share', 'duktape');
+}
+
+function fail(msg, detail) {
+  var e = new Error(msg);
+  if (detail) e.detail = detail;
+  throw e;
+}
+
+function which(cmd) {
+  var dirs = (process.env.PATH || '').split(path.delimiter);
+  for (var i = 0; i < dirs.length; i++) {
+    if (dirs[i] && fs.existsSync(path.join(dirs[i], cmd))) return path.join(dirs[i], cmd);
+  }
+  return null;
+}
+
+/** Names of the missing tools ([] when the board can be built and run). */
+function missingTools() {
+  var missing = [];
+  if (!which('qemu-system-arm')) missing.push('qemu-system-arm');
+  if (!which(CC)) missing.push(CC);
+  else {
+    var r = childProcess.spawnSync(CC, ['--specs=picolibc.specs', '-print-file-name=picolibc.ld'], { encoding: 'utf8' });
+    var specs = childProcess.spawnSync(CC, ['-print-file-name=picolibc.specs'], { encoding: 'utf8' });
+    if (r.status !== 0 || !specs.stdout || !path.isAbsolute(specs.stdout.trim())) missing.push('picolibc');
+  }
+  if (!fs.existsSync(path.join(duktapeDir(), 'duktape.c'))) missing.push('duktape-dev');
+  return missing;
+}
+
+function requireTools() {
+  var missing = missingTools();
+  if (missing.length) {
+    fail('qemu-m4: ' + missing.join(', ') + ' not found: ' + APT +
+      (missing.indexOf('duktape-dev') >= 0 ? ' duktape-dev' : ''));
+  }
+}
+
+function mtime(file) {
+  try {
+    return fs.statSync(file).mtimeMs;
+  } catch (e) {
+    return -1;
+  }
+}
+
+function headersIn(dir) {
+  var out = [];
+  try {
+    fs.readdirSync(dir).forEach(function (n) { if (/\.h$/.test(n)) out.push(path.join(dir, n)); });
+  } catch (e) { /* folder not written yet */ }
+  return out;
+}
+
+function cFilesIn(rel) {
+  try {
+    return fs.readdirSync(path.join(ROOT, rel)).filter(function (n) { return /\.c$/.test(n); }).sort()
+      .map(function (n) { return rel + '/' + n; });
+  } catch (e) {
+    return [];
+  }
+}
+
+function run(cmd, args, what) {
+  var r = childProcess.spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (r.error) fail('qemu-m4: cannot run ' + cmd + ': ' + r.error.message);
+  if (r.status !== 0) fail('qemu-m4: ' + what + ' failed', (r.stdout || '') + (r.stderr || ''));
+  return r.stdout;
+}
+
+function writeIfChanged(file, text) {
+  if (fs.existsSync(file) && fs.readFileSync(file, 'utf8') === text) return false;
+  fs.writeFileSync(file, text);
+  return true;
+}
+
+/** dist/qemu-m4/duk/: links to Debian's duktape.c/.h next to the tuned config,
+ *  so `#include "duk_config.h"` inside duktape.h finds ours. */
+function prepareDuktape() {
+  var dir = path.join(OUT, 'duk');
+  var src = duktapeDir();
+  fs.mkdirSync(dir, { recursive: true });
+  ['duktape.c', 'duktape.h'].forEach(function (n) {
+    var link = path.join(dir, n);
+    var target = path.join(src, n);
+    var cur = null;
+    try { cur = fs.readlinkSync(link); } catch (e) { /* absent or a file */ }
+    if (cur !== target) {
+      try { fs.unlinkSync(link); } catch (e) { /* absent */ }
+      try { fs.symlinkSync(target, link); } catch (e) { fs.copyFileSync(target, link); }
+    }
+  });
+  var base = fs.readFileSync(path.join(src, 'duk_config.h'), 'utf8');
+  var marker = '/* __OVERRIDE_DEFINES__ */';
+  if (base.indexOf(marker) < 0) fail('qemu-m4: ' + path.join(src, 'duk_config.h') + ' has no ' + marker + ' marker');
+  var tuning = fs.readFileSync(path.join(BOARD_DIR, 'duk_config.h'), 'utf8');
+  writeIfChanged(path.join(dir, 'duk_config.h'), base.replace(marker,
+    '/* boards/qemu-m4/duk_config.h */\n' + tuning + '\n/* end of boards/qemu-m4/duk_config.h */'));
+  return dir;
+}
+
+function objName(rel) {
+  return path.join(OBJ, rel.replace(/\.[cS]$/, '').replace(/[\/\\]/g, '_') + '.o');
+}
+
+/** Compiles what changed; returns the object files of the firmware (without
+ *  the per-model blob). Compiles run two at a time (asynchronously). */
+function compileAll(log) {
+  requireTools();
+  fs.mkdirSync(OBJ, { recursive: true });
+  var dukDir = prepareDuktape();
+  var dukHeaders = [path.join(dukDir, 'duk_config.h'), path.join(dukDir, 'duktape.h')];
+  var headerDirs = sources.INCLUDE_DIRS.concat(sources.DIRS, [DUK_BINDING, COMMON_BINDING]);
+  var headers = headersIn(BOARD_DIR);
+  headerDirs.forEach(function (d) { headers = headers.concat(headersIn(path.join(ROOT, d))); });
+  var includes = sources.INCLUDE_DIRS.concat([DUK_BINDING, 'boards/qemu-m4']).map(function (d) { return '-I' + d; });
+  var ourFlags = OUR_FLAGS.concat(includes, ['-isystem', dukDir]);
+  // Objects are keyed by content (flags, source, every header they may
+  // include), not by file times: several people edit this tree at once.
+  var headerKey = sha(dukHeaders.concat(headers).sort().map(function (f) {
+    return f + '\0' + fs.readFileSync(f, 'utf8');
+  }).join('\0'));
+  var jobs = [];
+  var objs = [];
+  var ours = ['boards/qemu-m4/main.c', 'boards/qemu-m4/pool.c', DUK_BINDING + '/tinyml_duk.c']
+    .concat(cFilesIn(COMMON_BINDING), sources.nativeSources());
+  ours.forEach(function (rel) {
+    var obj = objName(rel);
+    objs.push(obj);
+    var args = ourFlags.concat(['-c', rel, '-o', obj]);
+    var key = sha(JSON.stringify(args) + headerKey + fs.readFileSync(path.join(ROOT, rel), 'utf8'));
+    if (!upToDate(obj, key)) jobs.push({ what: rel, args: args, obj: obj, key: key });
+  });
+  var dukObj = path.join(OBJ, 'duktape.o');
+  objs.push(dukObj);
+  var dukArgs = DUK_FLAGS.concat(['-I', dukDir, '-c', path.join(dukDir, 'duktape.c'), '-o', dukObj]);
+  var dukKey = sha(JSON.stringify(dukArgs) + dukHeaders.map(function (f) { return fs.readFileSync(f, 'utf8'); }).join('\0') +
+    mtime(path.join(duktapeDir(), 'duktape.c')));
+  // First: it is the long one.
+  if (!upToDate(dukObj, dukKey)) jobs.unshift({ what: 'duktape.c', args: dukArgs, obj: dukObj, key: dukKey });
+  runJobs(jobs, log);
+  jobs.forEach(function (j) { fs.writeFileSync(j.obj + '.key', j.key); });
+  return objs;
+}
+
+function upToDate(obj, key) {
+  try {
+    return fs.existsSync(obj) && fs.readFileSync(obj + '.key', 'utf8') === key;
+  } catch (e) {
+    return false;
+  }
+}
+
+/** Runs compiler jobs, two at a time, in a child node process so callers stay synchronous. */
+function runJobs(jobs, log) {
+  if (!jobs.length) return;
+  if (log) log('qemu-m4: compiling ' + jobs.length + ' file(s)' + (jobs[0].what === 'duktape.c' ? ' (duktape.c takes a minute)' : ''));
+  var script = [
+    'var cp = require("child_process"); var jobs = JSON.parse(process.argv[1]); var next = 0, running = 0, failed = null;',
+    'function start() {',
+    '  if (failed) return; if (next >= jobs.length) { if (!running) done(); return; }',
+    '  var j = jobs[next++]; running++;',
+    '  var p = cp.spawn(' + JSON.stringify(CC) + ', j.args, { cwd: ' + JSON.stringify(ROOT) + ' }); var out = "";',
+    '  p.stdout.on("data", function (d) { out += d; }); p.stderr.on("data", function (d) { out += d; });',
+    '  p.on("error", function (e) { failed = { what: j.what, out: e.message }; done(); });',
+    '  p.on("close", function (code) { running--; if (code !== 0 && !failed) { failed = { what: j.what, out: out }; done(); } else start(); });',
+    '}',
+    'function done() { if (failed) { process.stderr.write(failed.out); process.stdout.write(failed.what); process.exit(1); } process.exit(0); }',
+    'start(); start();',
+  ].join('\n');
+  var r = childProcess.spawnSync(process.execPath, ['-e', script, JSON.stringify(jobs)], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (r.status !== 0) fail('qemu-m4: compiling ' + (r.stdout || '?') + ' failed', r.stderr);
+}
+
+function sha(data) {
+  return crypto.createHash('sha256').update(data).digest('hex');
+}
+
+function asmString(file) {
+  return '"' + file.replace(/\\/g, '\\\\').replace(/"/g, '\\"') + '"';
+}
+
+/** An object holding `bytes` of `file` in flash as symbols sym..sym_end (16-aligned). */
+function blobObject(sym, file, hash) {
+  var obj = path.join(OBJ, 'blob_' + sym + '_' + hash.slice(0, 16) + '.o');
+  if (fs.existsSync(obj)) return obj;
+  var asmFile = obj.replace(/\.o$/, '.S');
+  fs.writeFileSync(asmFile, [
+    '  .section .rodata.' + sym + ',"a"',
+    '  .balign 16',
+    '  .global ' + sym + ', ' + sym + '_end',
+    sym + ':',
+    '  .incbin ' + asmString(file),
+    sym + '_end:',
+    '  .byte 0', // a NUL after the bundle text; harmless after a model
+    '',
+  ].join('\n'));
+  run(CC, CPU.concat(['-c', asmFile, '-o', obj]), 'assembling ' + path.basename(asmFile));
+  return obj;
+}
+
+/** The ES5 bundle for a model: by default only the ops it uses (scripts/device-bundle.js). */
+function bundleFor(model, o) {
+  if (o.bundle) return o.bundle;
+  if (!fs.existsSync(path.join(ROOT, 'dist', 'tinyml.node.js'))) fail('qemu-m4: dist/tinyml.node.js is missing: run `npm run build`');
+  if (BOARD.bundle === 'full') return path.join(ROOT, 'dist', 'tinyml.device.js');
+  var r = childProcess.spawnSync(process.execPath, [path.join(__dirname, 'device-bundle.js'), model],
+    { cwd: ROOT, encoding: 'utf8' });
+  if (r.status !== 0) fail('qemu-m4: the device bundle for ' + path.basename(model) + ' failed', r.stderr);
+  return r.stdout.trim();
+}
+
+function linkFlags(ram, stack) {
+  return COMMON.concat([
+    '--oslib=semihost',
+    '-Wl,--defsym=__flash=' + BOARD.flash.origin, '-Wl,--defsym=__flash_size=' + BOARD.flash.bytes,
+    '-Wl,--defsym=__ram=' + BOARD.ram.origin, '-Wl,--defsym=__ram_size=' + ram,
+    '-Wl,--defsym=__stack_size=' + stack,
+    // After the symbols: the script tests DEFINED(__stack_size) where it reads it.
+    '-Tpicolibc.ld',
+    '-Wl,--gc-sections', '-Wl,--wrap=tml_invoke',
+  ]);
+}
+
+/** Links objs into dist/qemu-m4/fw/<name>-<key>.elf unless that exists. */
+function link(name, objs, ram, stack) {
+  var ldflags = linkFlags(ram, stack);
+  var key = sha(JSON.stringify(ldflags) + objs.map(function (f) {
+    var k = null;
+    try { k = fs.readFileSync(f + '.key', 'utf8'); } catch (e) { k = String(mtime(f)); } // blobs: named by content
+    return f + ':' + k;
+  }).join(','));
+  var fwDir = path.join(OUT, 'fw');
+  fs.mkdirSync(fwDir, { recursive: true });
+  var elf = path.join(fwDir, name + '-' + key.slice(0, 12) + '.elf');
+  if (fs.existsSync(elf)) return elf;
+  var tmp = elf + '.' + process.pid + '.tmp';
+  run(CC, ldflags.concat(['-o', tmp], objs, ['-lm', '-Wl,-Map=' + tmp + '.map']), 'linking the firmware ' + name);
+  fs.renameSync(tmp + '.map', elf.replace(/\.elf$/, '.map'));
+  fs.renameSync(tmp, elf);
+  // Older firmware under the same name is stale.
+  fs.readdirSync(fwDir).forEach(function (f) {
+    var m = /^(.*)-[0-9a-f]{12}\.elf$/.exec(f);
+    if (m && m[1] === name && f !== path.basename(elf)) {
+      try {
+        fs.unlinkSync(path.join(fwDir, f));
+        fs.unlinkSync(path.join(fwDir, f.replace(/\.elf$/, '.map')));
+      } catch (e) { /* gone already */ }
+    }
+  });
+  return elf;
+}
+
+/** A content-addressed copy of `bytes` under dist/qemu-m4/blobs/. */
+function blobFile(prefix, bytes, ext) {
+  var dir = path.join(OUT, 'blobs');
+  fs.mkdirSync(dir, { recursive: true });
+  var f = path.join(dir, prefix + '-' + sha(bytes).slice(0, 16) + ext);
+  if (!fs.existsSync(f)) fs.writeFileSync(f, bytes);
+  return f;
+}
+
+/**
+ * What goes into flash for the bundle: the source wrapped as one function
+ * expression returning the global it defines, or (board.json "js":
+ * "bytecode") that function's Duktape bytecode, compiled by this very
+ * Duktape build on the emulator (a dump firmware with plenty of RAM).
+ */
+function jsBlob(bundle, objs) {
+  var text = fs.readFileSync(bundle, 'utf8');
+  var wrapped = Buffer.from('function(){' + text + '\nreturn tinyml;}', 'utf8');
+  var src = blobFile('bundle', wrapped, '.js');
+  if (BOARD.js !== 'bytecode') return src;
+  var dukObj = path.join(OBJ, 'duktape.o');
+  var out = path.join(OUT, 'blobs', 'bundle-' + sha(Buffer.concat([wrapped, fs.readFileSync(dukObj)])).slice(0, 16) + '.dbc');
+  if (fs.existsSync(out)) return out;
+  var empty = blobFile('empty', Buffer.alloc(0), '.bin');
+  var dumper = link('dump', objs.concat([blobObject('tml_fw_model', empty, sha(Buffer.alloc(0))),
+    blobObject('tml_fw_bundle', src, sha(wrapped))]), 1 << 20, 128 << 10);
+  var tmp = out + '.' + process.pid + '.tmp';
+  var r = childProcess.spawnSync('qemu-system-arm', qemuArgs(dumper, ['dump', '-', tmp, '0', '0', '0', '0']),
+    { encoding: 'utf8', timeout: 600000 });
+  if (r.status !== 0 || !fs.existsSync(tmp)) {
+    fail('qemu-m4: compiling the bundle to bytecode failed', (r.stdout || '') + (r.stderr || '') + (r.error ? r.error.message : ''));
+  }
+  fs.renameSync(tmp, out);
+  return out;
+}
+
+/**
+ * Builds (or reuses) the firmware for one model. Returns
+ * { elf, model, bundle, js, stackBytes, ramBytes }. opts: log (progress
+ * callback), bundle (an ES5 bundle instead of the model's own), ramBytes.
+ */
+function firmware(modelFile, opts) {
+  var o = opts || {};
+  var model = path.resolve(modelFile);
+  var modelBytes;
+  try {
+    modelBytes = fs.readFileSync(model);
+  } catch (e) {
+    fail('cannot read model ' + modelFile + ': ' + e.code);
+  }
+  var objs = compileAll(o.log);
+  var bundle = bundleFor(model, o);
+  var js = jsBlob(bundle, objs);
+  var stack = BOARD.stackBytes;
+  // A bigger RAM only to measure what a model would need (never for the board's figures).
+  var ram = o.ramBytes || Number(process.env.TINYML_QEMU_RAM_BYTES) || BOARD.ram.bytes;
+  var name = path.basename(model).replace(/\.tflite$/, '').replace(/[^A-Za-z0-9_.-]/g, '_');
+  // Copies under content-addressed names: the firmware never changes under a running emulator.
+  var modelCopy = blobFile('model', modelBytes, '.tflite');
+  var elf = link(name + (ram !== BOARD.ram.bytes ? '-ram' + ram : ''), objs.concat([
+    blobObject('tml_fw_model', modelCopy, sha(modelBytes)),
+    blobObject('tml_fw_bundle', js, sha(fs.readFileSync(js))),
+  ]), ram, stack);
+  return { elf: elf, model: model, bundle: bundle, js: js, stackBytes: stack, ramBytes: ram };
+}
+
+/**
+ * Sizes of a firmware: .text (code and read-only data, flash), .data, .bss
+ * and the stack reserve, and who takes .text (from the linker map's input
+ * sections): the native module (core, ops, kernels, binding), Duktape, the
+ * board's own code, the C library, the model and the bundle.
+ */
+function sizes(elf) {
+  var out = run('arm-none-eabi-size', ['-A', elf], 'arm-none-eabi-size');
+  var sec = {};
+  out.split('\n').forEach(function (line) {
+    var m = /^(\.\S+)\s+(\d+)\s+(\d+)/.exec(line);
+    if (m) sec[m[1]] = Number(m[2]);
+  });
+  var get = function (n) { return sec[n] || 0; };
+  var share = { native: 0, nativeCode: 0, duktape: 0, board: 0, libc: 0, model: 0, bundle: 0 };
+  var lines = fs.readFileSync(elf.replace(/\.elf$/, '.map'), 'utf8').split('\n');
+  var inMap = false, outSec = '', pending = null;
+  for (var i = 0; i < lines.length; i++) {
+    var l = lines[i];
+    if (!inMap) { inMap = /^Linker script and memory map/.test(l); continue; }
+    var o = /^(\.[^\s]+)\s+0x[0-9a-f]+\s+0x[0-9a-f]+/.exec(l) || /^(\.[^\s]+)\s*$/.exec(l);
+    if (o) { outSec = o[1]; pending = null; continue; }
+    var one = /^ (\.[^\s]+)\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)\s+(\S.*)$/.exec(l);
+    var name = null, size = 0, obj = '';
+    if (one) { name = one[1]; size = parseInt(one[3], 16); obj = one[4]; }
+    else if (pending) {
+      var two = /^\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)\s+(\S.*)$/.exec(l);
+      if (two) { name = pending; size = parseInt(two[2], 16); obj = two[3]; }
+    }
+    pending = null;
+    if (!name) {
+      var p = /^ (\.[^\s]+)\s*$/.exec(l);
+      if (p) pending = p[1];
+      continue;
+    }
+    if (outSec !== '.text' && outSec !== '.init') continue;
+    var base = path.basename(obj);
+    var isCode = /^\.text/.test(name);
+    if (/^blob_tml_fw_model/.test(base)) share.model += size;
+    else if (/^blob_tml_fw_bundle/.test(base)) share.bundle += size;
+    else if (/^native_/.test(base)) { share.native += size; if (isCode) share.nativeCode += size; }
+    else if (base === 'duktape.o') share.duktape += size;
+    else if (/^boards_/.test(base)) share.board += size;
+    else share.libc += size;
+  }
+  return {
+    text: get('.text') + get('.init'),
+    data: get('.data') + get('.tdata'),
+    bss: get('.bss') + get('.tbss_space'),
+    stack: get('.stack'),
+    share: share,
+  };
+}
+
+/** Percent-encodes a semihosting argument (the command line is split on spaces). */
+function encodeArg(s) {
+  return String(s).replace(/[%\s]/g, function (c) {
+    return '%' + ('0' + c.charCodeAt(0).toString(16)).slice(-2);
+  });
+}
+
+/** QEMU's argument vector for a firmware and its semihosting arguments. */
+function qemuArgs(elf, args) {
+  var q = BOARD.qemu.slice();
+  var i = q.indexOf('-semihosting-config');
+  var list = ['fw'].concat(args).map(function (a) { return ',arg=' + encodeArg(a).replace(/,/g, ',,'); }).join('');
+  q[i + 1] = q[i + 1] + list;
+  return q.concat(['-kernel', elf]);
+}
+
+module.exports = {
+  BOARD: BOARD,
+  APT: APT,
+  missingTools: missingTools,
+  firmware: firmware,
+  sizes: sizes,
+  qemuArgs: qemuArgs,
+  encodeArg: encodeArg,
+};
+
+if (require.main === module) {
+  try {
+    var argv = process.argv.slice(2);
+    var o = { log: function (m) { process.stderr.write(m + '\n'); } };
+    if (argv[0] === '--bundle') { o.bundle = argv[1]; argv = argv.slice(2); }
+    if (argv.length !== 1) fail('usage: node scripts/build-qemu.js [--bundle <file.js>] <model.tflite>');
+    var fw = firmware(argv[0], o);
+    process.stdout.write(fw.elf + '\n');
+  } catch (e) {
+    if (e.detail) process.stderr.write(e.detail);
+    process.stderr.write('tinyml: ' + e.message + '\n');
+    process.exit(2);
+  }
+}

@@ -1,0 +1,103 @@
+'use strict';
+// The emulated microcontroller (boards/qemu-m4: Cortex-M4, 256 KB RAM, 1 MB
+// flash, Duktape + the native module): golden cases byte for byte through
+// `tinyml run --engine qemu-m4`, plus fresh inputs checked against Node, and
+// the kws firmware's fit and speed. Needs qemu-system-arm, gcc-arm-none-eabi
+// and picolibc-arm-none-eabi; without them these tests fail (not skip).
+//
+// Lean on purpose (every run boots a firmware and loads the model under
+// instruction counting): the golden cases of a stateless model run as frames
+// of one interpreter, which gives the same outputs as fresh interpreters.
+const assert = require('assert');
+const fs = require('fs');
+const path = require('path');
+const h = require('./helpers');
+
+const MODELS = ['hello_world_int8', 'micro_speech_int8', 'kws_ds_cnn_int8', 'ad_autoencoder_int8'];
+const FRESH_SEEDS = [11, 12];
+
+function qemuBoard() {
+  return require(path.join(__dirname, '..', 'scripts', 'build-qemu.js'));
+}
+
+describe('qemu-m4 (emulated Cortex-M4, 256 KB RAM)', function () {
+  this.timeout(20 * 60 * 1000);
+  const tmp = h.tmpDir();
+
+  before(function () {
+    const missing = qemuBoard().missingTools();
+    assert.deepStrictEqual(missing, [], missing.join(', ') + ' not found: ' + qemuBoard().APT);
+  });
+
+  for (const name of MODELS) {
+    it(name + ': golden cases and fresh inputs, byte for byte', function () {
+      const model = h.golden().models.find((m) => m.name === name);
+      const modelFile = path.join(h.MODELS, model.file);
+      // Batches of frames, each with the expected bytes per frame and a label.
+      const batches = [];
+      const single = { frames: [], expected: [], labels: [] };
+      for (const c of model.cases) {
+        const input = h.readBytes(path.join(h.MODELS, c.input.file));
+        const expected = h.readBytes(path.join(h.MODELS, c.output.file));
+        if ((c.frames || 1) === 1 && !model.stateful) {
+          single.frames.push(input);
+          single.expected.push(expected);
+          single.labels.push(c.name);
+        } else {
+          batches.push({ frames: [input], expected: [expected], labels: [c.name], count: c.frames || 1 });
+        }
+      }
+      // Inputs outside the shared set: Node (in-process) is the reference.
+      for (const seed of FRESH_SEEDS) {
+        const variant = seed === 12 && model.inputs[0].dtype === 'INT8' ? 'zp' : 'full';
+        const input = h.prngInput(model, seed, variant);
+        single.frames.push(input);
+        single.expected.push(h.tinyml().runFrames(h.readBytes(modelFile), input, 1));
+        single.labels.push('fresh seed ' + seed + ' (vs node)');
+      }
+      if (single.frames.length) batches.unshift(Object.assign(single, { count: single.frames.length }));
+      batches.forEach(function (b, k) {
+        const inFile = path.join(tmp, name + '.' + k + '.in.bin');
+        const outFile = path.join(tmp, name + '.' + k + '.out.bin');
+        fs.writeFileSync(inFile, Buffer.concat(b.frames.map((f) => Buffer.from(f))));
+        const r = h.cli(['run', modelFile, '--input', inFile, '--output', outFile, '--engine', 'qemu-m4',
+          '--frames', String(b.count)]);
+        assert.strictEqual(r.status, 0, name + ' (' + b.labels.join(', ') + '): ' + r.stderr);
+        const out = h.readBytes(outFile);
+        const want = Buffer.concat(b.expected.map((e) => Buffer.from(e)));
+        assert.strictEqual(out.length, want.length, name + ': ' + out.length + ' output bytes, expected ' + want.length);
+        let p = 0;
+        b.expected.forEach(function (e, i) {
+          const d = h.firstDiff(out.subarray(p, p + e.length), e);
+          assert.strictEqual(d, -1, name + ' ' + b.labels[i] + ': first difference at byte ' + d);
+          p += e.length;
+        });
+      });
+    });
+  }
+
+  it('kws_ds_cnn_int8 fits 256 KB RAM and 1 MB flash, and invoke() is at most TFLM reference speed', function () {
+    const q = qemuBoard();
+    const model = h.golden().models.find((m) => m.name === 'kws_ds_cnn_int8');
+    const modelFile = path.join(h.MODELS, model.file);
+    const fw = q.firmware(modelFile);
+    assert.strictEqual(fw.ramBytes, 256 * 1024);
+    const s = q.sizes(fw.elf);
+    assert.ok(s.text <= q.BOARD.flash.bytes, 'flash: .text is ' + s.text + ' bytes');
+    assert.ok(s.data + s.bss + s.stack <= q.BOARD.ram.bytes, 'RAM: statics and stack take ' + (s.data + s.bss + s.stack));
+    // The board itself: JS heap, arena, stack and statics inside 256 KB.
+    const plan = new (h.tinyml().Interpreter)(h.readBytes(modelFile)).plan();
+    const c = model.cases[0];
+    const outFile = path.join(tmp, 'kws.bench.bin');
+    const r = require('child_process').spawnSync('qemu-system-arm', q.qemuArgs(fw.elf, ['bench',
+      path.join(h.MODELS, c.input.file), outFile, '1', '0', String(plan.arenaBytes + 15), '0']), { encoding: 'utf8' });
+    assert.strictEqual(r.status, 0, 'kws on the 256 KB board: ' + r.stderr);
+    assert.strictEqual(h.firstDiff(h.readBytes(outFile), h.readBytes(path.join(h.MODELS, c.output.file))), -1);
+    const line = r.stdout.split('\n').find((l) => l.indexOf('TMLBENCH ') === 0);
+    const b = JSON.parse(line.slice(9));
+    const tflmRef = 43040840; // TFLM reference kernels, same emulator and input (ANCHORS.md)
+    assert.ok(b.invokeInstructions <= tflmRef, 'invoke: ' + b.invokeInstructions + ' instructions, TFLM ' + tflmRef);
+    const overhead = (b.invokeInstructions - b.kernelInstructions) / b.invokeInstructions;
+    assert.ok(overhead < 0.01, 'JS + binding overhead of invoke(): ' + (100 * overhead).toFixed(3) + '%');
+  });
+});
