@@ -168,6 +168,11 @@ function writeBuiltins(enumSrc, modelDir) {
     "  return n || 'BUILTIN_' + code;",
     '}',
     '',
+    '/** The op\'s name as users see it: the builtin name, or CUSTOM:<name>. */',
+    'export function opName(op: { builtin: number; customCode: string }): string {',
+    "  return op.builtin === 32 ? 'CUSTOM:' + op.customCode : builtinName(op.builtin);",
+    '}',
+    '',
   ];
   fs.writeFileSync(path.join(modelDir, 'names.ts'), body.join('\n'));
 }

@@ -6,7 +6,7 @@ import { spawnSync } from 'child_process';
 import { Interpreter, Plan } from '../runtime/interpreter';
 import { TinyMLError } from '../runtime/errors';
 import { runFrames } from '../app/run';
-import { builtinName } from '../model/names';
+import { opName } from '../model/names';
 import { ModelInfo, OperatorInfo } from '../model/types';
 import { numElements } from '../ops/quant';
 import { arenaBytesNeeded } from '../native';
@@ -333,7 +333,7 @@ function cmdInspect(positional: string[], flags: Flags): number {
   const ops = g.operators.map(function (op) {
     return {
       index: op.index,
-      op: op.builtin === 32 ? 'CUSTOM:' + op.customCode : builtinName(op.builtin),
+      op: opName(op),
       version: op.version,
       inputs: op.inputs,
       outputs: op.outputs,

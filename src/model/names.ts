@@ -11,3 +11,8 @@ export function builtinName(code: number): string {
   const n = code >= 0 && code < table.length ? table[code] : '';
   return n || 'BUILTIN_' + code;
 }
+
+/** The op's name as users see it: the builtin name, or CUSTOM:<name>. */
+export function opName(op: { builtin: number; customCode: string }): string {
+  return op.builtin === 32 ? 'CUSTOM:' + op.customCode : builtinName(op.builtin);
+}

@@ -2,7 +2,7 @@
 // TypeScript reads, prepares and plans; one native call runs every op.
 import { readModel } from '../model/reader';
 import { ModelInfo, SubgraphInfo, TensorInfo, DType } from '../model/types';
-import { builtinName } from '../model/names';
+import { opName } from '../model/names';
 import { OpContext, PreparedOp } from '../ops/types';
 import { resolveOp } from './resolver';
 import { planMemory, PlanBuffer } from './planner';
@@ -320,8 +320,7 @@ export class Interpreter {
   private prepareOp(index: number): PreparedOp {
     const g = this.graph;
     const op = g.operators[index];
-    const name = op.builtin === 32 ? 'CUSTOM:' + op.customCode : builtinName(op.builtin);
-    const where = 'op ' + index + ' (' + name + ')';
+    const where = 'op ' + index + ' (' + opName(op) + ')';
     const ctx: OpContext = {
       model: this.model,
       op: op,
@@ -391,8 +390,7 @@ export class Interpreter {
     let where = '';
     if (errOp >= 0) {
       const i = this.keptOpIndex[errOp];
-      const op = this.graph.operators[i];
-      where = 'op ' + i + ' (' + builtinName(op.builtin) + '): ';
+      where = 'op ' + i + ' (' + opName(this.graph.operators[i]) + '): ';
     }
     throw new TinyMLError('E_NATIVE', where + 'native layer refused the program with ' + name +
       ' (detail ' + detail + ')');
