@@ -74,7 +74,7 @@ function buildDuktapeRunner(options) {
 
   var dukHeaders = [path.join(dukDir, 'duktape.h'), path.join(dukDir, 'duk_config.h')];
   // Any header change rebuilds all of our objects: simple and always right.
-  var headerDirs = sources.INCLUDE_DIRS.concat(sources.DIRS, [DUK_BINDING]);
+  var headerDirs = sources.INCLUDE_DIRS.concat(sources.DIRS, [DUK_BINDING, 'native/bindings/common']);
   var headers = dukHeaders.concat([__filename]);
   for (var h = 0; h < headerDirs.length; h++) {
     headers = headers.concat(headersIn(path.join(ROOT, headerDirs[h])));

@@ -12,6 +12,11 @@ export interface NativeModule {
   invoke(arena: ArrayBuffer): number;
   reset(arena: ArrayBuffer): number;
   info(arena: ArrayBuffer, key: number): number;
+  /**
+   * Optional (Espruino): a Uint8Array over `bytes` bytes of `buffer` from
+   * `offset`, for engines whose typed arrays cannot take offsets above 65535.
+   */
+  view?(buffer: ArrayBuffer, offset: number, bytes: number): Uint8Array;
 }
 
 /** tml_status values (native/include/tinyml.h). */

@@ -28,12 +28,9 @@ const ENGINES = [
   { name: 'Espruino', env: 'TINYML_ESPRUINO_DIR', binary: 'espruino', variants: ['espruino'] },
 ];
 
-/** The ES5 check suite of test/bindings.test.js, as source text. */
+/** The ES5 check suite (test/native-suite.js), as source text. */
 function bindingsSuite() {
-  const src = fs.readFileSync(path.join(__dirname, 'bindings.test.js'), 'utf8');
-  const m = /\nfunction suite\(N, stressCount\) \{[\s\S]*?\n\}\n/.exec(src);
-  if (!m) throw new Error('test/bindings.test.js has no `function suite(N, stressCount)` any more');
-  return m[0];
+  return require('./native-suite').suite.toString() + '\n';
 }
 
 /** Every check of the suite passed, except those `allowed` says differ on this engine. */

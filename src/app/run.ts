@@ -28,8 +28,10 @@ export function runFrames(model: Uint8Array, input: Uint8Array, frames: number,
   let r = 0, p = 0;
   for (let f = 0; f < frames; f++) {
     for (let i = 0; i < inputs.length; i++) {
-      inputs[i].set(input.subarray(p, p + inputs[i].length));
-      p += inputs[i].length;
+      // A plain loop: Espruino's subarray() refuses offsets above 65535.
+      const dst = inputs[i];
+      for (let k = 0; k < dst.length; k++) dst[k] = input[p + k];
+      p += dst.length;
     }
     m.invoke();
     for (let i = 0; i < outputs.length; i++) {
@@ -45,11 +47,13 @@ const DTYPE_NAMES = 'FLOAT32,FLOAT16,INT32,UINT8,INT64,STRING,BOOL,INT16,COMPLEX
 /** "input 0 INT8 [1,49,10,1]" style summary of the inputs or outputs. */
 function describe(m: Interpreter, inputs: boolean): string {
   const parts: string[] = [];
-  const n = inputs ? m.inputCount() : m.outputCount();
-  for (let i = 0; i < n; i++) {
-    const v = inputs ? m.input(i) : m.output(i);
-    parts.push((inputs ? 'input ' : 'output ') + i + ' ' + (DTYPE_NAMES.split(',')[v.dtype] || 'dtype ' + v.dtype) +
-      ' [' + v.shape.join(',') + ']');
+  // From the model, not the views: Espruino's typed arrays carry no metadata.
+  const g = m.model.subgraphs[0];
+  const list = inputs ? g.inputs : g.outputs;
+  for (let i = 0; i < list.length; i++) {
+    const t = g.tensors[list[i]];
+    parts.push((inputs ? 'input ' : 'output ') + i + ' ' + (DTYPE_NAMES.split(',')[t.dtype] || 'dtype ' + t.dtype) +
+      ' [' + t.shape.join(',') + ']');
   }
   return parts.join(', ');
 }

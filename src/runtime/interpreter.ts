@@ -262,7 +262,7 @@ export class Interpreter {
     }
     // Espruino's typed arrays take a 16-bit byteOffset: its binding offers
     // view(), a Uint8Array over just these bytes at offset 0 of its buffer.
-    const native = this.native as NativeModule & { view?: ViewFn };
+    const native = this.native as NativeModule;
     if (byteOffset > 65535 && native.view) {
       const region = native.view(buffer, byteOffset, t.bytes);
       buffer = region.buffer as ArrayBuffer;
@@ -423,9 +423,6 @@ function offlineOffsets(model: ModelInfo, tensorCount: number): number[] | null 
   }
   return offsets;
 }
-
-/** Optional native view(buffer, offset, bytes) (see native/bindings/common/tinyml_glue.h). */
-type ViewFn = (buffer: ArrayBuffer, offset: number, bytes: number) => Uint8Array;
 
 function makeView(t: TensorInfo, buffer: ArrayBuffer, byteOffset: number) {
   const count = elementCount(t.shape);
