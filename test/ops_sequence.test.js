@@ -207,6 +207,11 @@ describe('stateful ops: rejections', function () {
     }, 'E_BAD_MODEL', /op 0 \(UNIDIRECTIONAL_SEQUENCE_LSTM\).*variable hidden\/cell state/);
   });
 
+  it('LSTM writing its output over its hidden state', function () {
+    rejects('mnist_lstm_int8', (b) => b.writeInt32LE(16, fb.vector(b, fb.operator(b, 0), 2).start),
+      'E_BAD_MODEL', /op 0 \(UNIDIRECTIONAL_SEQUENCE_LSTM\).*another output/);
+  });
+
   it('LSTM with peephole weights', function () {
     rejects('mnist_lstm_float', (b) => setInput(b, 0, 9, 8), 'E_UNSUPPORTED_OP',
       /op 0 \(UNIDIRECTIONAL_SEQUENCE_LSTM\).*input 9/);

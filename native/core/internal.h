@@ -20,6 +20,7 @@ typedef struct {
   uint32_t n_ops;
   int32_t err_op;
   int32_t err_detail;
+  int32_t eval_status; /* set by tml_eval_fail during one op's eval */
 } tml_ctx;
 
 #define TML_CTX_MAGIC 0x5854434Du /* "MCTX" */
@@ -71,6 +72,12 @@ typedef struct {
   tml_status (*check)(tml_ctx *ctx, const tml_op_view *op);
   void (*eval)(const tml_ctx *ctx, const tml_op_view *op);
 } tml_op_entry;
+
+/* Lets an op's eval report run-time data it cannot use (the rest of its
+ * output is left defined, e.g. zeros); tml_invoke stops after that op and
+ * returns the status. The context is never const in memory: only the eval
+ * signature is, to keep kernels from changing anything else. */
+void tml_eval_fail(const tml_ctx *ctx, tml_status status, int32_t detail);
 
 /* The table lives in native/core/ops.c. */
 const tml_op_entry *tml_find_op(int32_t kind);

@@ -336,6 +336,7 @@ tml_status tml_invoke(uint8_t *block, uint32_t block_size) {
   if (status != TML_OK) return status;
   words = TML_OPS(ctx);
   end = ctx->program + ctx->program_words;
+  ctx->eval_status = TML_OK;
   for (i = 0; i < ctx->n_ops; i++) {
     tml_op_view op;
     const tml_op_entry *entry;
@@ -343,9 +344,19 @@ tml_status tml_invoke(uint8_t *block, uint32_t block_size) {
     entry = tml_find_op(op.kind);
     if (entry == NULL) return TML_E_UNSUPPORTED_OP; /* checked */
     entry->eval(ctx, &op);
+    if (ctx->eval_status != TML_OK) {
+      ctx->err_op = (int32_t)i;
+      return (tml_status)ctx->eval_status;
+    }
     words += op_words(&op);
   }
   return TML_OK;
+}
+
+void tml_eval_fail(const tml_ctx *ctx, tml_status status, int32_t detail) {
+  tml_ctx *writable = (tml_ctx *)(uintptr_t)ctx;
+  writable->eval_status = (int32_t)status;
+  writable->err_detail = detail;
 }
 
 tml_status tml_reset(uint8_t *block, uint32_t block_size) {
@@ -400,6 +411,7 @@ const char *tml_status_name(tml_status status) {
     case TML_E_NOT_LOADED: return "E_NOT_LOADED";
     case TML_E_BAD_DTYPE: return "E_BAD_DTYPE";
     case TML_E_READ_ONLY: return "E_READ_ONLY";
+    case TML_E_BAD_DATA: return "E_BAD_DATA";
   }
   return "E_UNKNOWN";
 }

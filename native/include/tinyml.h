@@ -57,7 +57,9 @@ typedef enum {
   TML_E_MISALIGNED = 8,       /* tensor data not aligned for its dtype; detail = tensor */
   TML_E_NOT_LOADED = 9,       /* invoke/info on an arena without a loaded program */
   TML_E_BAD_DTYPE = 10,       /* tensor dtype not what the kernel needs; detail = tensor */
-  TML_E_READ_ONLY = 11        /* op output lives in the model (read-only); detail = tensor */
+  TML_E_READ_ONLY = 11,       /* op output lives in the model (read-only); detail = tensor */
+  TML_E_BAD_DATA = 12         /* invoke: an op met run-time data it cannot use (e.g. a GATHER
+                                 index out of range); detail = op-specific count */
 } tml_status;
 
 /* TFLite TensorType numbering, so TypeScript passes the model's value through. */
@@ -100,6 +102,8 @@ typedef enum {
   TML_K_MUL_Q = 21,         /* MUL int8, int16 (broadcasting) */
   TML_K_DIV_S8 = 22,        /* DIV int8 (broadcasting) */
   TML_K_BINARY = 23,        /* ADD SUB MUL DIV MIN MAX float32/int32, MIN MAX int8/int16 */
+  TML_K_CONV_ADD_S8 = 24,   /* CONV_2D + ADD fused (src/runtime/fuse.ts), int8 */
+  TML_K_CONV_ADD_F32 = 25,  /* CONV_2D + ADD fused, float32 */
   TML_K_LOGISTIC_S8 = 30,
   TML_K_TANH_S8 = 31,
   TML_K_UNARY_F32 = 32,     /* RELU RELU6 LOGISTIC TANH ELU HARD_SWISH LEAKY_RELU */

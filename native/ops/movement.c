@@ -157,12 +157,14 @@ static tml_status check_gather(tml_ctx *ctx, const tml_op_view *op) {
 
 static void eval_gather(const tml_ctx *ctx, const tml_op_view *op) {
   tml_gather_params p;
+  int32_t bad;
   memcpy(&p, op->params, sizeof p);
-  /* Out-of-range indices read nothing and give zeros; eval has no status to
-   * report them with (TypeScript rejects constant ones at prepare). */
-  (void)tml_gather(&p, (const uint8_t *)tml_tensor_data(ctx, op->in[0]),
+  /* Out-of-range indices read nothing and give zeros, and invoke fails
+   * (TFLM only debug-checks them; constant ones fail at prepare). */
+  bad = tml_gather(&p, (const uint8_t *)tml_tensor_data(ctx, op->in[0]),
                    (const int32_t *)tml_tensor_data(ctx, op->in[1]),
                    (uint8_t *)tml_tensor_data(ctx, op->out[0]));
+  if (bad != 0) tml_eval_fail(ctx, TML_E_BAD_DATA, bad);
 }
 
 static tml_status check_resize_nn(tml_ctx *ctx, const tml_op_view *op) {

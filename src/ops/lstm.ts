@@ -23,8 +23,9 @@ export const prepareUnidirectionalSequenceLstm: OpPrepare = function (ctx: OpCon
   const op = ctx.op;
   if (op.inputs.length !== 24 || op.outputs.length !== 1) ctx.invalid('expects 24 inputs and 1 output');
   const input = ctx.input(0), hidden = ctx.input(18), cell = ctx.input(19), output = ctx.output(0);
-  if (!input || !hidden || !cell || !hidden.isVariable || !cell.isVariable) {
-    return ctx.invalid('needs input 0 and variable hidden/cell state inputs 18, 19');
+  if (!input || !hidden || !cell || !hidden.isVariable || !cell.isVariable || hidden === cell ||
+      output === hidden || output === cell) {
+    return ctx.invalid('needs input 0, distinct variable hidden/cell state inputs 18, 19 and another output');
   }
   for (let k = 0; k < ABSENT.length; k++) {
     if (ctx.input(ABSENT[k])) ctx.unsupported('input ' + ABSENT[k] + ' (peephole, projection or layer norm)');

@@ -30,6 +30,8 @@ export interface PreparedOp {
    * this op (element-wise kernels that read element i before writing it).
    */
   inPlaceInputs?: number[];
+  /** Set by a fusion pass (src/runtime/fuse.ts): this op's work is done by another op. */
+  absorbed?: boolean;
   /**
    * Extra arena buffers the kernel needs, appended to `outputs` in this order
    * (16-byte aligned). Scratch (state false) lives only during this op; state

@@ -6,6 +6,7 @@ import { opName } from '../model/names';
 import { OpContext, PreparedOp } from '../ops/types';
 import { resolveOp } from './resolver';
 import { planMemory, PlanBuffer } from './planner';
+import { fuseOps } from './fuse';
 import { fail, TinyMLError } from './errors';
 import {
   NativeModule, getNative, Status, STATUS_NAMES, Info, arenaBytesNeeded, arenaBytesUsed,
@@ -48,6 +49,9 @@ interface TensorSpec {
 
 const PLACE_STATE = 0x100;
 
+/** TFLite dtypes the native layer knows (tml_dtype_size), as ",n," tokens. */
+const NATIVE_DTYPES = ',0,2,3,4,6,7,9,12,15,';
+
 /** What allocateTensors() decided, for inspect and tests. */
 export interface Plan {
   ops: PreparedOp[];
@@ -83,6 +87,7 @@ export class Interpreter {
     const g = this.graph;
     const prepared: PreparedOp[] = [];
     for (let i = 0; i < g.operators.length; i++) prepared.push(this.prepareOp(i));
+    fuseOps(this.model, g, prepared);
 
     // Model tensors, then the ops' scratch and state buffers as extra tensors.
     const tensors: TensorSpec[] = [];
@@ -111,6 +116,7 @@ export class Interpreter {
     const keptIndex: number[] = [];
     for (let i = 0; i < prepared.length; i++) {
       const p = prepared[i];
+      if (p.absorbed) continue;
       if (p.aliasOutputToInput && p.inputs[0] >= 0 && this.canAlias(p.inputs[0], p.outputs[0])) {
         root[p.outputs[0]] = root[p.inputs[0]];
       } else {
@@ -285,13 +291,11 @@ export class Interpreter {
 
   /**
    * Element-wise ops write their output over an input that dies at that op
-   * (not a graph input, not state, same byte size): one buffer fewer.
+   * (not state, same byte size): one buffer fewer. A graph input counts as
+   * dying at its last use, so after invoke() an input view may hold
+   * intermediate data: write the inputs before every invoke (TFLM keeps them).
    */
   private planInPlace(kept: PreparedOp[], tensors: TensorSpec[], root: number[], last: number[]): void {
-    const g = this.graph;
-    const isGraphInput: boolean[] = [];
-    for (let t = 0; t < tensors.length; t++) isGraphInput.push(false);
-    for (let k = 0; k < g.inputs.length; k++) if (g.inputs[k] >= 0) isGraphInput[root[g.inputs[k]]] = true;
     for (let s = 0; s < kept.length; s++) {
       const p = kept[s];
       const out = p.outputs[0];
@@ -301,7 +305,7 @@ export class Interpreter {
         const t: number = slot < p.inputs.length ? p.inputs[slot] : -1;
         if (t < 0) continue;
         const r = root[t];
-        if (tensors[r].dataOffset >= 0 || tensors[r].state || isGraphInput[r] || last[r] !== s ||
+        if (tensors[r].dataOffset >= 0 || tensors[r].state || last[r] !== s ||
           tensors[r].bytes !== tensors[out].bytes) continue;
         for (let x = 0; x < root.length; x++) if (root[x] === out) root[x] = r;
         last[r] = Math.max(last[r], last[out]);
@@ -346,7 +350,21 @@ export class Interpreter {
     if (!prepare) {
       fail('E_UNSUPPORTED_OP', where + ': this op is not supported by tinyml-ts');
     }
-    return prepare(ctx);
+    const prepared = prepare(ctx);
+    // Checks every op shares: outputs are writable activations, and every
+    // tensor the kernel touches has a dtype the native layer knows.
+    for (let k = 0; k < op.outputs.length; k++) {
+      const t = op.outputs[k] >= 0 ? g.tensors[op.outputs[k]] : null;
+      if (t && t.dataOffset >= 0 && !t.isVariable) fail('E_BAD_MODEL', where + ': output ' + k + ' (tensor ' + t.index + ') is a constant');
+    }
+    const slots = prepared.inputs.concat(prepared.outputs);
+    for (let k = 0; k < slots.length; k++) {
+      const t = slots[k] >= 0 && slots[k] < g.tensors.length ? g.tensors[slots[k]] : null;
+      if (t && NATIVE_DTYPES.indexOf(',' + t.dtype + ',') < 0) {
+        fail('E_UNSUPPORTED_OP', where + ': tensor ' + t.index + ' has dtype ' + t.dtype + ', which no kernel handles');
+      }
+    }
+    return prepared;
   }
 
   private buildProgram(plan: Plan): Int32Array {
@@ -391,6 +409,9 @@ export class Interpreter {
     if (errOp >= 0) {
       const i = this.keptOpIndex[errOp];
       where = 'op ' + i + ' (' + opName(this.graph.operators[i]) + '): ';
+    }
+    if (status === Status.BAD_DATA) {
+      return fail('E_BAD_INPUT', where + detail + ' input value(s) out of range at invoke (e.g. GATHER indices)');
     }
     throw new TinyMLError('E_NATIVE', where + 'native layer refused the program with ' + name +
       ' (detail ' + detail + ')');

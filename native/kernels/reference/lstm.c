@@ -142,7 +142,7 @@ static void mul16(const int16_t *a, const int16_t *b, int32_t n, int32_t mult,
   int32_t i;
   for (i = 0; i < n; ++i) {
     int32_t v = tml_fp_mul_by_qm((int32_t)a[i] * (int32_t)b[i], mult, shift);
-    v += zp;
+    v = tml_fp_add(v, zp); /* wraps like TFLM on absurd multipliers */
     if (v < lo) v = lo;
     if (v > hi) v = hi;
     if (out16) out16[i] = (int16_t)v;
@@ -203,7 +203,7 @@ static void step_q(const tml_lstm_s8_params *p, const tml_lstm_s8_weights *w,
   tanh16(tmult, tshift, cell, b0, n);
   mul16(b0, b1, n, p->hidden_mult, p->hidden_shift, p->hidden_zp, -128, 127,
         NULL, hidden);
-  memcpy(out, hidden, (size_t)n); /* a bad plan may overlap them */
+  memmove(out, hidden, (size_t)n); /* a bad plan may overlap them */
 }
 
 void tml_lstm_s8(const tml_lstm_s8_params *p, const tml_lstm_s8_weights *w,
