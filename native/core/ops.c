@@ -11,7 +11,7 @@ extern const tml_op_entry tml_op_addsub_q, tml_op_mul_q, tml_op_div_s8,
     tml_op_binary, tml_op_logistic_s8, tml_op_tanh_s8, tml_op_unary_f32,
     tml_op_relu_q, tml_op_clamp_q, tml_op_leaky_relu_q, tml_op_hard_swish_s8,
     tml_op_lut_s8, tml_op_requantize, tml_op_quantize_f32, tml_op_dequantize,
-    tml_op_cast;
+    tml_op_cast, tml_op_conv_add_s8, tml_op_conv_add_f32;
 /* -- data movement and reductions -- */
 extern const tml_op_entry tml_op_move, tml_op_gather, tml_op_resize_nn,
     tml_op_reduce_q, tml_op_reduce_f32, tml_op_arg_minmax;
@@ -36,7 +36,7 @@ static const tml_op_entry *const op_table[] = {
     &tml_op_unary_f32,  &tml_op_relu_q,     &tml_op_clamp_q,
     &tml_op_leaky_relu_q, &tml_op_hard_swish_s8, &tml_op_lut_s8,
     &tml_op_requantize, &tml_op_quantize_f32, &tml_op_dequantize,
-    &tml_op_cast,
+    &tml_op_cast,       &tml_op_conv_add_s8, &tml_op_conv_add_f32,
     /* -- data movement and reductions -- */
     &tml_op_move,       &tml_op_gather,     &tml_op_resize_nn,
     &tml_op_reduce_q,   &tml_op_reduce_f32, &tml_op_arg_minmax,

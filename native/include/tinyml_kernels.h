@@ -210,6 +210,20 @@ void tml_div_s8(const tml_muldiv_q_params *p, const int8_t *in1,
 void tml_binary(const tml_binary_params *p, const void *in1, const void *in2,
                 void *out);
 
+/* CONV_2D + ADD fused (no broadcasting): each output row of the conv goes to
+ * `row` (out_w * out_c elements), then is added to the same row of x into
+ * out (out may be x itself). conv_slot is the ADD input the conv output was
+ * (0 or 1); ap's shape is ignored (the kernel walks one row at a time). */
+void tml_conv_add_s8(const tml_conv_params *cp, const int32_t *mult,
+                     const int8_t *shift, const tml_addsub_q_params *ap,
+                     int32_t conv_slot, const int8_t *in, const int8_t *filter,
+                     const int32_t *bias, const int8_t *x, int8_t *out,
+                     int8_t *row);
+void tml_conv_add_f32(const tml_conv_params *cp, const tml_binary_params *ap,
+                      int32_t conv_slot, const float *in, const float *filter,
+                      const float *bias, const float *x, float *out,
+                      float *row);
+
 /* LOGISTIC / TANH int8: input rescaled to Q4.27, gemmlowp logistic/tanh.
  * Inputs at or beyond +-radius saturate. LOGISTIC output has zero point -128
  * and scale 1/256, TANH output zero point 0 and scale 1/128. */
