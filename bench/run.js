@@ -15,7 +15,6 @@
 // again with a larger RAM and flagged.
 //
 // Options: --models a,b,c   only these models
-//          --min-heap        also search the smallest JS heap pool that works
 //          --require-fit     exit 1 unless every model run fits 256 KB
 // Results: bench/results/qemu-m4.json and bench/results/qemu-m4.md.
 const fs = require('fs');
@@ -31,12 +30,11 @@ const FIRST = ['hello_world_int8', 'micro_speech_int8', 'kws_ds_cnn_int8', 'ad_a
   'ic_resnet8_int8', 'vww_mobilenet_int8', 'person_detect_int8'];
 
 function parseArgs(argv) {
-  const o = { models: null, minHeap: false, requireFit: false };
+  const o = { models: null, requireFit: false };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--models') o.models = String(argv[++i] || '').split(',').filter(Boolean);
-    else if (argv[i] === '--min-heap') o.minHeap = true;
     else if (argv[i] === '--require-fit') o.requireFit = true;
-    else throw new Error('unknown option ' + argv[i] + ' (--models a,b --min-heap --require-fit)');
+    else throw new Error('unknown option ' + argv[i] + ' (--models a,b --require-fit)');
   }
   return o;
 }
@@ -65,6 +63,41 @@ function runFirmware(q, elf, args) {
     stderr: ((r.stderr || '') + (r.error ? r.error.message : '')).trim(),
     bench: line ? JSON.parse(line.slice(9)) : null,
   };
+}
+
+// As test/golden.test.js: integers byte for byte; float outputs of models
+// whose kernels call libm (exp, tanh) within LIBM_ULP ulp, others exact.
+const LIBM_ULP = 128;
+const LIBM_OPS = ['LOGISTIC', 'TANH', 'ELU', 'SOFTMAX', 'UNIDIRECTIONAL_SEQUENCE_LSTM', 'CUSTOM:SignalFilterBankLog'];
+
+function ulpDistance(a, b) {
+  const ka = a < 0 ? 0x80000000 - (a & 0x7fffffff) : a + 0x80000000;
+  const kb = b < 0 ? 0x80000000 - (b & 0x7fffffff) : b + 0x80000000;
+  return Math.abs(ka - kb);
+}
+
+function compareOutputs(model, actual, expected) {
+  if (actual.length !== expected.length) return { ok: false };
+  const maxUlp = model.op_types.some((op) => LIBM_OPS.indexOf(op) >= 0) ? LIBM_ULP : 0;
+  let frame = 0;
+  for (const o of model.outputs) frame += o.bytes;
+  let worst = 0;
+  for (let base = 0; base < expected.length; base += frame) {
+    let p = base;
+    for (const o of model.outputs) {
+      for (let i = 0; i < o.bytes; i += o.dtype === 'FLOAT32' ? 4 : 1) {
+        if (o.dtype === 'FLOAT32') {
+          const d = ulpDistance(actual.readInt32LE(p + i), expected.readInt32LE(p + i));
+          if (d > maxUlp) return { ok: false };
+          worst = Math.max(worst, d);
+        } else if (actual[p + i] !== expected[p + i]) {
+          return { ok: false };
+        }
+      }
+      p += o.bytes;
+    }
+  }
+  return { ok: true, ulp: worst };
 }
 
 function outOfMemory(run) {
@@ -108,6 +141,8 @@ function benchModel(q, lib, model, opts, index, total) {
     if (!row.fits && !outOfMemory(run)) delete row.fits; // failed for another reason: said below
     if (run.status !== 0 && outOfMemory(run)) {
       row.fitError = run.stderr.split('\n').pop();
+      const pool = /pool of (\d+) bytes/.exec(row.fitError);
+      row.boardPool = pool ? Number(pool[1]) : null;
       progress(tag + ': does not fit 256 KB, measuring with ' + (BIG_RAM >> 20) + ' MB of RAM');
       fw = q.firmware(modelFile, { ramBytes: BIG_RAM });
       run = runFirmware(q, fw.elf, args.concat(['0']));
@@ -117,7 +152,9 @@ function benchModel(q, lib, model, opts, index, total) {
       return row;
     }
     const expected = fs.readFileSync(path.join(MODELS, c.output.file));
-    row.outputMatchesTflm = fs.existsSync(out) && Buffer.compare(fs.readFileSync(out), expected) === 0;
+    const cmp = fs.existsSync(out) ? compareOutputs(model, fs.readFileSync(out), expected) : { ok: false };
+    row.outputMatchesTflm = cmp.ok;
+    if (cmp.ulp) row.outputUlp = cmp.ulp;
     const b = run.bench;
     row.case = c.name;
     row.invokeInstructions = b.invokeInstructions;
@@ -146,17 +183,6 @@ function benchModel(q, lib, model, opts, index, total) {
       row.kernelVsTflmRef = ratio(row.kernelInstructions, a.instrRef);
       row.arenaVsTflmRef = ratio(row.arenaUsed, a.arenaRef);
     }
-    if (opts.minHeap && row.fits) {
-      let lo = b.heapLiveLoad, hi = b.heapPool;
-      while (hi - lo > 1024) {
-        const mid = (lo + hi) >> 1;
-        progress(tag + ': smallest JS heap between ' + lo + ' and ' + hi);
-        const r = runFirmware(q, fw.elf, ['run', path.join(MODELS, c.input.file), out, '1', '0', String(row.block), String(mid)]);
-        if (r.status === 0) hi = mid;
-        else lo = mid;
-      }
-      row.heap.minPool = hi;
-    }
     return row;
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
@@ -179,8 +205,9 @@ function markdown(rows, meta) {
   const L = [];
   L.push('# tinyml-ts on the emulated Cortex-M4 (qemu-m4)', '');
   L.push('QEMU ' + meta.machine + ', -icount shift=0 (instructions counted with SysTick, 40 per tick), Duktape ' +
-    'firmware with 256 KB RAM / 1 MB flash; one invoke() after a warm-up on golden case prng_seed1 (output checked ' +
-    'against TFLM byte for byte). TFLM figures: same emulator, same input (bench/tflm-anchors.json). ' +
+    'firmware with 256 KB RAM / 1 MB flash; one invoke() after a warm-up (and a state reset) on golden case ' +
+    'prng_seed1, output checked against TFLM (integers byte for byte, floats as test/golden.test.js does). ' +
+    'TFLM figures: same emulator, same input (bench/tflm-anchors.json). ' +
     'Generated by `npm run bench` on ' + meta.date + '.', '');
   L.push('| model | fits 256 KB | instructions / invoke | in tml_invoke | JS + binding overhead | vs TFLM ref | vs TFLM CMSIS-NN | load + allocateTensors | arena bytes (TFLM ref) | JS heap live after load / pool (KB) | stack peak: load / invoke | .text / .data / .bss | native .text | output = TFLM |');
   L.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
@@ -200,11 +227,11 @@ function markdown(rows, meta) {
       x(r.vsTflmCmsis),
       num(r.loadInstructions),
       num(r.arenaUsed) + (r.tflm ? ' (' + num(r.tflm.arenaRef) + ')' : ''),
-      kb(r.heap.liveAfterLoad) + ' / ' + kb(r.heap.pool) + (r.heap.minPool ? ' (needs ' + kb(r.heap.minPool) + ')' : ''),
+      kb(r.heap.liveAfterLoad) + ' / ' + (r.fits ? kb(r.heap.pool) : kb(r.boardPool) + ' (ran out)'),
       num(r.stack.load) + ' / ' + num(r.stack.invoke),
       num(f.text) + ' / ' + num(f.data) + ' / ' + num(f.bss),
       num(f.share.native) + ' (' + (100 * f.share.native / f.text).toFixed(0) + '%)',
-      r.outputMatchesTflm ? 'yes' : 'NO',
+      r.outputMatchesTflm ? (r.outputUlp ? 'yes (' + r.outputUlp + ' ulp)' : 'yes') : 'NO',
     ].join(' | ') + ' |');
   }
   L.push('');
@@ -286,10 +313,12 @@ function main() {
   return 0;
 }
 
-try {
-  process.exitCode = main();
-} catch (e) {
-  endProgress();
-  process.stderr.write('bench: ' + e.message + '\n');
-  process.exitCode = 2;
+if (require.main === module) {
+  try {
+    process.exitCode = main();
+  } catch (e) {
+    endProgress();
+    process.stderr.write('bench: ' + e.message + '\n');
+    process.exitCode = 2;
+  }
 }

@@ -16,7 +16,7 @@
 //   node scripts/build-native-tests.js [tests] [addon] [fuzz]   (default: all)
 const fs = require('fs');
 const path = require('path');
-const { execFileSync, spawnSync } = require('child_process');
+const { spawnSync } = require('child_process');
 const sources = require('./native-sources.js');
 
 const ROOT = sources.ROOT;

@@ -1,14 +1,17 @@
 #!/usr/bin/env node
 'use strict';
-// Builds firmware for the emulated Cortex-M4 board (boards/qemu-m4): Debian's
-// duktape.c (with boards/qemu-m4/duk_config.h spliced into Debian's config),
-// the native sources (scripts/native-sources.js), the Duktape binding and the
-// board's own sources, compiled once with arm-none-eabi-gcc + picolibc into
-// dist/qemu-m4/obj/; then one quick link per model: the model and the ES5
-// bundle go into flash through .incbin, RAM is 256 KB (board.json).
+// Builds firmware for the emulated Cortex-M4 board (boards/qemu-m4).
+//  - Compiled once (dist/qemu-m4/obj/, keyed by content): Debian's duktape.c
+//    with boards/qemu-m4/duk_config.h spliced into Debian's config, the
+//    native sources (scripts/native-sources.js), the Duktape binding and the
+//    board's own sources, with arm-none-eabi-gcc and picolibc.
+//  - Per model: its ES5 bundle (only the ops it uses: scripts/device-bundle.js),
+//    compiled to Duktape bytecode by this very Duktape build on the emulator
+//    (board.json "js"), and one quick link that puts the bytecode and the
+//    model into flash (.incbin); RAM is 256 KB (board.json).
 //
-//   node scripts/build-qemu.js <model.tflite>      prints the firmware's path
-//   require('./build-qemu').firmware(model)         same, from JS
+//   node scripts/build-qemu.js [--bundle <file.js>] <model.tflite>   prints the firmware's path
+//   require('./build-qemu').firmware(model)                           same, from JS
 //
 // Errors: one line on stderr and exit code 2 (missing tools: the apt-get line).
 var fs = require('fs');
@@ -108,7 +111,8 @@ function run(cmd, args, what) {
 
 function writeIfChanged(file, text) {
   if (fs.existsSync(file) && fs.readFileSync(file, 'utf8') === text) return false;
-  fs.writeFileSync(file, text);
+  fs.writeFileSync(file + '.' + process.pid + '.tmp', text);
+  fs.renameSync(file + '.' + process.pid + '.tmp', file);
   return true;
 }
 
@@ -165,19 +169,32 @@ function compileAll(log) {
   ours.forEach(function (rel) {
     var obj = objName(rel);
     objs.push(obj);
-    var args = ourFlags.concat(['-c', rel, '-o', obj]);
+    var args = ourFlags.concat(['-c', rel]);
     var key = sha(JSON.stringify(args) + headerKey + fs.readFileSync(path.join(ROOT, rel), 'utf8'));
     if (!upToDate(obj, key)) jobs.push({ what: rel, args: args, obj: obj, key: key });
   });
   var dukObj = path.join(OBJ, 'duktape.o');
   objs.push(dukObj);
-  var dukArgs = DUK_FLAGS.concat(['-I', dukDir, '-c', path.join(dukDir, 'duktape.c'), '-o', dukObj]);
+  var dukArgs = DUK_FLAGS.concat(['-I', dukDir, '-c', path.join(dukDir, 'duktape.c')]);
   var dukKey = sha(JSON.stringify(dukArgs) + dukHeaders.map(function (f) { return fs.readFileSync(f, 'utf8'); }).join('\0') +
     mtime(path.join(duktapeDir(), 'duktape.c')));
   // First: it is the long one.
   if (!upToDate(dukObj, dukKey)) jobs.unshift({ what: 'duktape.c', args: dukArgs, obj: dukObj, key: dukKey });
-  runJobs(jobs, log);
-  jobs.forEach(function (j) { fs.writeFileSync(j.obj + '.key', j.key); });
+  // Each job writes a private file, renamed into place once complete: two
+  // builds at the same time never see half an object.
+  jobs.forEach(function (j) {
+    j.tmp = j.obj + '.' + process.pid + '.tmp';
+    j.args = j.args.concat(['-o', j.tmp]);
+  });
+  try {
+    runJobs(jobs, log);
+    jobs.forEach(function (j) {
+      fs.renameSync(j.tmp, j.obj);
+      fs.writeFileSync(j.obj + '.key', j.key);
+    });
+  } finally {
+    jobs.forEach(function (j) { try { fs.unlinkSync(j.tmp); } catch (e) { /* renamed or never made */ } });
+  }
   return objs;
 }
 
@@ -222,7 +239,7 @@ function asmString(file) {
 function blobObject(sym, file, hash) {
   var obj = path.join(OBJ, 'blob_' + sym + '_' + hash.slice(0, 16) + '.o');
   if (fs.existsSync(obj)) return obj;
-  var asmFile = obj.replace(/\.o$/, '.S');
+  var asmFile = obj.replace(/\.o$/, '.' + process.pid + '.S');
   fs.writeFileSync(asmFile, [
     '  .section .rodata.' + sym + ',"a"',
     '  .balign 16',
@@ -233,7 +250,12 @@ function blobObject(sym, file, hash) {
     '  .byte 0', // a NUL after the bundle text; harmless after a model
     '',
   ].join('\n'));
-  run(CC, CPU.concat(['-c', asmFile, '-o', obj]), 'assembling ' + path.basename(asmFile));
+  try {
+    run(CC, CPU.concat(['-c', asmFile, '-o', obj + '.' + process.pid + '.tmp']), 'assembling ' + path.basename(asmFile));
+    fs.renameSync(obj + '.' + process.pid + '.tmp', obj);
+  } finally {
+    fs.unlinkSync(asmFile);
+  }
   return obj;
 }
 
@@ -273,7 +295,17 @@ function link(name, objs, ram, stack) {
   var elf = path.join(fwDir, name + '-' + key.slice(0, 12) + '.elf');
   if (fs.existsSync(elf)) return elf;
   var tmp = elf + '.' + process.pid + '.tmp';
-  run(CC, ldflags.concat(['-o', tmp], objs, ['-lm', '-Wl,-Map=' + tmp + '.map']), 'linking the firmware ' + name);
+  try {
+    run(CC, ldflags.concat(['-o', tmp], objs, ['-lm', '-Wl,-Map=' + tmp + '.map']), 'linking the firmware ' + name);
+  } catch (e) {
+    try { fs.unlinkSync(tmp + '.map'); } catch (e2) { /* none */ }
+    var over = /region `(\w+)' overflowed by (\d+) bytes/.exec(e.detail || '');
+    if (over) {
+      fail('qemu-m4: the firmware ' + name + ' does not fit the board: ' + (over[1] === 'flash' ? 'flash' : 'RAM') +
+        ' (' + (over[1] === 'flash' ? BOARD.flash.bytes : ram) + ' bytes) overflows by ' + over[2] + ' bytes');
+    }
+    throw e;
+  }
   fs.renameSync(tmp + '.map', elf.replace(/\.elf$/, '.map'));
   fs.renameSync(tmp, elf);
   // Older firmware under the same name is stale.
@@ -310,7 +342,8 @@ function jsBlob(bundle, objs) {
   var src = blobFile('bundle', wrapped, '.js');
   if (BOARD.js !== 'bytecode') return src;
   var dukObj = path.join(OBJ, 'duktape.o');
-  var out = path.join(OUT, 'blobs', 'bundle-' + sha(Buffer.concat([wrapped, fs.readFileSync(dukObj)])).slice(0, 16) + '.dbc');
+  var out = path.join(OUT, 'blobs', 'bundle-' + sha(Buffer.concat([wrapped, fs.readFileSync(dukObj),
+    fs.readFileSync(path.join(__dirname, 'duk-bytecode.js'))])).slice(0, 16) + '.dbc');
   if (fs.existsSync(out)) return out;
   var empty = blobFile('empty', Buffer.alloc(0), '.bin');
   var dumper = link('dump', objs.concat([blobObject('tml_fw_model', empty, sha(Buffer.alloc(0))),
@@ -320,6 +353,13 @@ function jsBlob(bundle, objs) {
     { encoding: 'utf8', timeout: 600000 });
   if (r.status !== 0 || !fs.existsSync(tmp)) {
     fail('qemu-m4: compiling the bundle to bytecode failed', (r.stdout || '') + (r.stderr || '') + (r.error ? r.error.message : ''));
+  }
+  // Class methods need no .prototype object each (scripts/duk-bytecode.js).
+  try {
+    var patched = require('./duk-bytecode').dropMethodPrototypes(fs.readFileSync(tmp), '(' + wrapped.toString('utf8') + ')');
+    fs.writeFileSync(tmp, patched.dump);
+  } catch (e) {
+    process.stderr.write('qemu-m4: bytecode left as compiled (' + e.message + ')\n');
   }
   fs.renameSync(tmp, out);
   return out;
@@ -444,7 +484,8 @@ if (require.main === module) {
     var fw = firmware(argv[0], o);
     process.stdout.write(fw.elf + '\n');
   } catch (e) {
-    if (e.detail) process.stderr.write(e.detail);
+    // Compiler or linker output first (it says what went wrong), then the one line.
+    if (e.detail) process.stderr.write(e.detail.replace(/\n?$/, '\n'));
     process.stderr.write('tinyml: ' + e.message + '\n');
     process.exit(2);
   }

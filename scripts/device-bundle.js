@@ -53,13 +53,24 @@ function emitEs5() {
   var have = null;
   try { have = fs.readFileSync(stamp, 'utf8'); } catch (e) { /* none yet */ }
   if (have === key) return key;
-  fs.rmSync(ES5, { recursive: true, force: true });
+  // Emitted next to it, then swapped in: a concurrent build never reads half a tree.
+  var tmp = ES5 + '.' + process.pid + '.tmp';
+  fs.rmSync(tmp, { recursive: true, force: true });
   var tsc = require.resolve('typescript/bin/tsc', { paths: [ROOT] });
-  var r = childProcess.spawnSync(process.execPath, [tsc, '-p', path.join(ROOT, 'tsconfig.json'), '--outDir', ES5,
+  var r = childProcess.spawnSync(process.execPath, [tsc, '-p', path.join(ROOT, 'tsconfig.json'), '--outDir', tmp,
     '--noCheck', '--importHelpers', '--declaration', 'false', '--sourceMap', 'false', '--noEmitOnError', 'false'],
   { cwd: ROOT, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error('device-bundle: tsc failed: ' + (r.stdout || '') + (r.stderr || ''));
-  fs.writeFileSync(stamp, key);
+  if (r.status !== 0) {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    throw new Error('device-bundle: tsc failed: ' + (r.stdout || '') + (r.stderr || ''));
+  }
+  fs.writeFileSync(path.join(tmp, '.stamp'), key);
+  fs.rmSync(ES5, { recursive: true, force: true });
+  try {
+    fs.renameSync(tmp, ES5);
+  } catch (e) {
+    fs.rmSync(tmp, { recursive: true, force: true }); // another build swapped its copy in first
+  }
   return key;
 }
 

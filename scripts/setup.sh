@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # duktape-dev: Duktape sources for the ES5 engine; build-essential/python3: node-gyp.
-PACKAGES="duktape-dev build-essential python3 clang libclang-rt-14-dev"
+PACKAGES="duktape-dev build-essential python3 clang libclang-rt-14-dev qemu-system-arm gcc-arm-none-eabi picolibc-arm-none-eabi"
 missing=""
 for p in $PACKAGES; do
   dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"

@@ -44,3 +44,14 @@ describe('invoke-time data errors', function () {
     assert.deepStrictEqual(Array.from(out), [10, 30]);
   });
 });
+
+describe('plans no arena can hold', function () {
+  it('a model whose plan exceeds 2 GiB fails at allocateTensors with E_ARENA_TOO_SMALL', function () {
+    const t = h.tinyml();
+    const m = new t.Interpreter(h.readBytes(path.join(h.MODELS, 'hello_world_float.tflite')));
+    // As if every activation were 2^24 times larger (a verifier-clean edit of
+    // the batch dimension gives the same plan).
+    for (const x of m.model.subgraphs[0].tensors) if (x.dataOffset < 0) x.bytes *= 1 << 24;
+    assert.throws(() => m.allocateTensors(), (e) => e.code === 'E_ARENA_TOO_SMALL' && /2 GiB/.test(e.message));
+  });
+});

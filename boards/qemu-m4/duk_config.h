@@ -44,7 +44,6 @@
 #define DUK_USE_OBJSIZES16
 #undef DUK_USE_HOBJECT_HASH_PART
 
-
 /* Word alignment is all the Cortex-M4 needs (LDRD/VLDR included), and what
  * the firmware's pool hands out: no padding to 8 inside Duktape's structs. */
 #undef DUK_USE_ALIGN_BY
@@ -56,6 +55,11 @@
 #undef DUK_USE_CACHE_CATCHER
 #undef DUK_USE_STRTAB_MINSIZE
 #define DUK_USE_STRTAB_MINSIZE 128
+/* The string table stops growing at 1024 chains (4 KB): with ~2000 strings
+ * a lookup walks two or three entries instead of one. */
+#undef DUK_USE_STRTAB_MAXSIZE
+#define DUK_USE_STRTAB_MAXSIZE 1024
+/* The value stack grows by what a call needs, without extra slack. */
 #undef DUK_USE_VALSTACK_GROW_SHIFT
 
 /* Built-in objects stay: Debian's duktape.c carries the built-in tables

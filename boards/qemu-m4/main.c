@@ -8,7 +8,7 @@
  * run:   the `tinyml run` file conventions: input = every input tensor's bytes
  *        per frame, frames back to back; output likewise. Frames go straight
  *        from the host file into the input views on the arena (no JS copy).
- * bench: one frame; a warm-up invoke, then a measured one; prints one line
+ * bench: one frame; a warm-up invoke, then (state reset) a measured one; prints one line
  *        "TMLBENCH {json}" with instruction counts and memory figures.
  * dump:  compiles the (source) bundle and writes its Duktape bytecode to
  *        <output>; the build links that into the board's firmware instead of
@@ -18,7 +18,7 @@
  *
  * RAM (256 KB): .data/.bss, then [JS heap pool | arena block] filling the
  * space up to the stack, then the stack (__stack_size, at the top).
- * heapCap > 0 caps the pool (the bench searches the smallest that works).
+ * heapCap > 0 caps the pool (to see how a model fares with less RAM).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -107,18 +107,31 @@ static void put_str(int32_t fd, const char *s) {
   if (fd >= 0) (void)sh_write(fd, s, (uint32_t)strlen(s));
 }
 
-/* "tinyml: <text>" as one line on stderr (newlines inside become spaces). */
-static void report(const char *text) {
-  char line[320];
+/* Writes text with line breaks turned into spaces, in small pieces (no big
+ * buffer: this also runs from fault handlers, maybe on a full stack). */
+static void put_line_part(const char *text) {
+  char piece[64];
   size_t n = 0;
-  const char *prefix = "tinyml: ";
-  while (*prefix && n < sizeof line - 2) line[n++] = *prefix++;
-  for (; *text && n < sizeof line - 2; text++)
-    line[n++] = (*text == '\n' || *text == '\r') ? ' ' : *text;
-  line[n++] = '\n';
-  line[n] = '\0';
-  put_str(err_fd, line);
+  for (; *text; text++) {
+    piece[n++] = (*text == '\n' || *text == '\r') ? ' ' : *text;
+    if (n == sizeof piece) {
+      (void)sh_write(err_fd, piece, (uint32_t)n);
+      n = 0;
+    }
+  }
+  if (n > 0) (void)sh_write(err_fd, piece, (uint32_t)n);
 }
+
+/* "tinyml: <text><more>" as one line on stderr. */
+static void report2(const char *text, const char *more) {
+  if (err_fd < 0) return;
+  put_line_part("tinyml: ");
+  put_line_part(text);
+  put_line_part(more);
+  (void)sh_write(err_fd, "\n", 1);
+}
+
+static void report(const char *text) { report2(text, ""); }
 
 static void die(int code, const char *text) {
   report(text);
@@ -218,7 +231,7 @@ static void fault(const char *what) {
   sh_exit(3);
 }
 void arm_hardfault_isr(void) { fault("the firmware crashed (hard fault)"); }
-void arm_memmange_isr(void) { fault("the firmware crashed (memory fault)"); }
+void arm_memmanage_isr(void) { fault("the firmware crashed (memory fault)"); }
 void arm_busfault_isr(void) { fault("the firmware crashed (bus fault)"); }
 void arm_usagefault_isr(void) { fault("the firmware crashed (usage fault)"); }
 
@@ -399,6 +412,9 @@ static duk_ret_t run(duk_context *ctx, void *udata) {
   t0 = ticks_now();
   push_bundle_function(ctx);
   duk_call(ctx, 0);
+  /* This Duktape build has no reference counting: collect what the bundle's
+   * set-up left behind (the bytecode's templates) before the model comes. */
+  duk_gc(ctx, DUK_GC_COMPACT);
   if (!duk_is_object(ctx, -1))
     return duk_type_error(ctx, "the bundle did not return the tinyml object");
   r->eval_instr = instr_since(t0);
@@ -423,6 +439,9 @@ static duk_ret_t run(duk_context *ctx, void *udata) {
   }
   duk_new(ctx, 2);
   m = duk_get_top_index(ctx);
+  /* Garbage of reading the model goes before planning starts, and property
+   * tables shrink to fit: the pool stays in bigger pieces. */
+  duk_gc(ctx, DUK_GC_COMPACT);
   call_method(ctx, m, "allocateTensors", 0);
   duk_pop(ctx);
   r->load_instr = instr_since(t0);
@@ -510,6 +529,11 @@ static duk_ret_t run(duk_context *ctx, void *udata) {
           return 0;
         }
       }
+      if (pass == 1 && r->bench) {
+        /* State (LSTM, signal ops) starts over, as in a fresh interpreter. */
+        call_method(ctx, m, "resetVariables", 0);
+        duk_pop(ctx);
+      }
       kernel_instr = 0;
       t0 = ticks_now();
       call_method(ctx, m, "invoke", 0);
@@ -571,6 +595,9 @@ static void on_fatal(void *udata, const char *msg) {
   die(1, line);
 }
 
+/* Held back in the pool for the one big buffer of a load (pool.h). */
+#define HOLD_BYTES 8192u
+
 static uint8_t *align16(uint8_t *p) {
   return (uint8_t *)(((uintptr_t)p + 15u) & ~(uintptr_t)15u);
 }
@@ -584,7 +611,8 @@ static void print_bench(const fw_run *r, uint32_t pool_size, uint32_t block) {
            "\"invokeInstructions\":%llu,\"kernelInstructions\":%llu,"
            "\"heapLiveEval\":%lu,\"heapLiveLoad\":%lu,\"heapLiveRun\":%lu,"
            "\"heapEmpty\":%lu,\"heapAfterEval\":%lu,\"heapPeakEval\":%lu,\"heapPeakLoad\":%lu,"
-           "\"heapAfterLoad\":%lu,\"heapPeakRun\":%lu,\"heapPool\":%lu,\"heapFailures\":%lu,"
+           "\"heapAfterLoad\":%lu,\"heapPeakRun\":%lu,\"heapPool\":%lu,\"heapHeld\":%lu,"
+           "\"heapFailures\":%lu,"
            "\"arenaUsed\":%lu,\"arenaBlock\":%lu,\"stackPeakEval\":%lu,\"stackPeakLoad\":%lu,"
            "\"stackPeakRun\":%lu,\"stackSize\":%lu,"
            "\"staticBytes\":%lu}\n",
@@ -595,6 +623,7 @@ static void print_bench(const fw_run *r, uint32_t pool_size, uint32_t block) {
            (unsigned long)r->heap_empty, (unsigned long)r->heap_after_eval, (unsigned long)r->heap_peak_eval,
            (unsigned long)r->heap_peak_load, (unsigned long)r->heap_after_load,
            (unsigned long)r->heap_peak_run, (unsigned long)pool_size,
+           (unsigned long)tml_pool_held(),
            (unsigned long)st->failures, (unsigned long)r->arena_used, (unsigned long)block,
            (unsigned long)r->stack_eval, (unsigned long)r->stack_load, (unsigned long)r->stack_run,
            (unsigned long)(__stack - __heap_end),
@@ -643,17 +672,21 @@ int main(void) {
   ctx = duk_create_heap(tml_pool_alloc, tml_pool_realloc, tml_pool_free, NULL, on_fatal);
   if (ctx == NULL) die(1, "cannot create the Duktape heap");
   tml_duk_register(ctx, block, block_bytes);
+  tml_pool_hold(HOLD_BYTES);
   r.heap_empty = tml_pool_stats_get()->in_use;
 
   if (duk_safe_call(ctx, strcmp(argv[1], "dump") == 0 ? dump : run, &r, 0, 1) !=
       DUK_EXEC_SUCCESS) {
     const tml_pool_stats *st = tml_pool_stats_get();
     if (st->failures > 0) {
-      char m[300];
-      snprintf(m, sizeof m, "%s (the JS heap pool of %lu bytes ran out while %s; peak %lu)",
-               error_line(ctx), (unsigned long)st->size, r.phase ? r.phase : "starting",
-               (unsigned long)st->peak);
-      report(m);
+      char m[200];
+      uint32_t total = 0, largest = tml_pool_largest_free(&total);
+      snprintf(m, sizeof m,
+               " (the JS heap pool of %lu bytes ran out while %s: %lu bytes asked, "
+               "%lu free in pieces of at most %lu)",
+               (unsigned long)st->size, r.phase ? r.phase : "starting",
+               (unsigned long)st->last_failed, (unsigned long)total, (unsigned long)largest);
+      report2(error_line(ctx), m);
     } else {
       report(error_line(ctx));
     }

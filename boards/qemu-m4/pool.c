@@ -30,6 +30,8 @@ static uint8_t *base;
 static blk *heads[N_CLASSES];
 static uint32_t bitmap[N_CLASSES / 32u];
 static tml_pool_stats stats;
+static blk *held;           /* see tml_pool_hold() */
+static uint32_t last_fail;  /* size of the request that failed last, 0 after a success */
 
 static uint32_t bsize(const blk *b) { return b->head & ~3u; }
 static int is_used(const blk *b) { return (b->head & USED) != 0; }
@@ -45,12 +47,22 @@ static uint32_t class_of(uint32_t size) {
   return c < N_CLASSES ? c : N_CLASSES - 1u;
 }
 
+/* Free lists are kept in address order, so every search takes the lowest
+ * block that fits: live data packs towards the bottom of the pool and the
+ * free space stays in bigger pieces (garbage collection frees objects in
+ * between live ones; this keeps those holes from spreading). */
 static void insert(blk *b) {
   uint32_t c = class_of(bsize(b));
-  b->prev = NULL;
-  b->next = heads[c];
-  if (b->next) b->next->prev = b;
-  heads[c] = b;
+  blk *p = NULL, *q = heads[c];
+  while (q != NULL && q < b) {
+    p = q;
+    q = q->next;
+  }
+  b->prev = p;
+  b->next = q;
+  if (q) q->prev = b;
+  if (p) p->next = b;
+  else heads[c] = b;
   bitmap[c >> 5] |= 1u << (c & 31u);
 }
 
@@ -62,9 +74,9 @@ static void unlink_blk(blk *b) {
   if (heads[c] == NULL) bitmap[c >> 5] &= ~(1u << (c & 31u));
 }
 
-/* A free block of at least `need` bytes, or NULL. A small class holds one
- * exact size; a large class is searched first-fit; any block of a higher
- * non-empty class fits. */
+/* The lowest free block of at least `need` bytes in the smallest class that
+ * has one, or NULL. A small class holds one exact size; a large class is
+ * searched first-fit; any block of a higher non-empty class fits. */
 static blk *find(uint32_t need) {
   uint32_t c = class_of(need), w;
   blk *b;
@@ -108,6 +120,8 @@ void tml_pool_init(void *mem, uint32_t size) {
   memset(heads, 0, sizeof heads);
   memset(bitmap, 0, sizeof bitmap);
   memset(&stats, 0, sizeof stats);
+  held = NULL;
+  last_fail = 0;
   base = (uint8_t *)a;
   first = (blk *)(void *)base;
   first->head = (usable - HDR) | PREV_USED; /* the sentinel takes the last word */
@@ -152,10 +166,21 @@ void *tml_pool_alloc(void *udata, size_t size) {
   (void)udata;
   if (size == 0) return NULL;
   b = need ? find(need) : NULL;
+  if (b == NULL && held != NULL && last_fail == (uint32_t)size) {
+    /* The same request failed just before: Duktape has collected garbage
+     * since and still finds no room, so the held-back block rejoins. */
+    blk *h = held;
+    held = NULL;
+    release(h, bsize(h), h->head & PREV_USED);
+    b = find(need);
+  }
   if (b == NULL) {
     stats.failures++;
+    stats.last_failed = (uint32_t)size;
+    last_fail = (uint32_t)size;
     return NULL;
   }
+  last_fail = 0;
   unlink_blk(b);
   take(b);
   trim(b, need);
@@ -163,6 +188,34 @@ void *tml_pool_alloc(void *udata, size_t size) {
   stats.allocs++;
   return (uint8_t *)b + HDR;
 }
+
+void tml_pool_hold(uint32_t bytes) {
+  blk *b, *top = NULL;
+  uint32_t c, need = need_of(bytes);
+  if (held != NULL || need == 0) return;
+  for (c = class_of(need); c < N_CLASSES; c++) {
+    for (b = heads[c]; b != NULL; b = b->next) {
+      if (bsize(b) >= need && (top == NULL || b > top)) top = b;
+    }
+  }
+  if (top == NULL) return;
+  unlink_blk(top);
+  if (bsize(top) - need >= MIN_BLOCK) {
+    /* The top end is held; the bottom stays free. */
+    uint32_t rest = bsize(top) - need;
+    blk *h = at(top, rest);
+    top->head = rest | (top->head & PREV_USED);
+    set_footer(top);
+    insert(top);
+    h->head = need; /* PREV_USED clear: the block below is free */
+    top = h;
+  }
+  top->head |= USED; /* marked used so no free neighbour merges into it */
+  next_of(top)->head |= PREV_USED;
+  held = top;
+}
+
+uint32_t tml_pool_held(void) { return held ? bsize(held) : 0; }
 
 void tml_pool_free(void *udata, void *ptr) {
   blk *b;
@@ -187,6 +240,7 @@ void *tml_pool_realloc(void *udata, void *ptr, size_t size) {
   need = need_of(size);
   if (need == 0) {
     stats.failures++;
+    stats.last_failed = (uint32_t)size;
     return NULL;
   }
   b = (blk *)(void *)((uint8_t *)ptr - HDR);
@@ -219,3 +273,17 @@ void *tml_pool_realloc(void *udata, void *ptr, size_t size) {
 const tml_pool_stats *tml_pool_stats_get(void) { return &stats; }
 
 void tml_pool_reset_peak(void) { stats.peak = stats.in_use; }
+
+uint32_t tml_pool_largest_free(uint32_t *total_free) {
+  blk *b = (blk *)(void *)base;
+  uint32_t best = 0, total = 0;
+  if (base != NULL) {
+    for (; bsize(b) != 0; b = next_of(b)) {
+      if (is_used(b)) continue;
+      total += bsize(b) - HDR;
+      if (bsize(b) > best) best = bsize(b);
+    }
+  }
+  if (total_free) *total_free = total;
+  return best > HDR ? best - HDR : 0;
+}

@@ -55,11 +55,12 @@ static tml_status check_fc_s8(tml_ctx *ctx, const tml_op_view *op) {
   if (p.out_depth <= 0) return bad(ctx, 1);
   if (op->n_params != FC_S8_WORDS) {
     const int32_t *mult = op->params + FC_S8_WORDS;
-    const int8_t *shift = tml_packed_i8(mult + p.out_depth);
+    const int8_t *shift;
     int32_t c;
     if (p.out_depth > (INT32_MAX - FC_S8_WORDS) / 2 ||
         op->n_params != FC_S8_WORDS + p.out_depth + TML_SHIFT_WORDS(p.out_depth))
       return bad(ctx, 3);
+    shift = tml_packed_i8(mult + p.out_depth);
     for (c = 0; c < p.out_depth; c++) {
       if (!ok_shift(mult[c], shift[c])) return bad(ctx, FC_S8_WORDS + c);
     }

@@ -108,11 +108,28 @@ static tml_status check_move(tml_ctx *ctx, const tml_op_view *op) {
       return TML_E_BAD_DTYPE;
     }
   }
-  for (i = 0; i < p.n_steps; i++) {
-    tml_move_step s;
-    memcpy(&s, op->params + MOVE_WORDS + i * STEP_WORDS, sizeof s);
-    st = check_step(ctx, op, &s, p.elem_size, MOVE_WORDS + i * STEP_WORDS);
-    if (st != TML_OK) return st;
+  /* Work bound: a real program moves each element of its tensors about once
+   * (PAD: fill the output, then copy the input). More than every element of
+   * every tensor means a hostile program (e.g. stride 0, huge counts) that
+   * stays in bounds but would never finish. */
+  {
+    int64_t budget = 0, work = 0;
+    for (i = 0; i < op->n_in; i++) budget += tensor_elems(ctx, op->in[i], p.elem_size);
+    for (i = 0; i < op->n_out; i++) budget += tensor_elems(ctx, op->out[i], p.elem_size);
+    for (i = 0; i < p.n_steps; i++) {
+      tml_move_step s;
+      int64_t n = 1;
+      int32_t d;
+      memcpy(&s, op->params + MOVE_WORDS + i * STEP_WORDS, sizeof s);
+      st = check_step(ctx, op, &s, p.elem_size, MOVE_WORDS + i * STEP_WORDS);
+      if (st != TML_OK) return st;
+      for (d = 0; d < TML_MOVE_RANK; d++) {
+        if (s.count[d] != 0 && n > budget / s.count[d]) { n = budget + 1; break; }
+        n *= s.count[d];
+      }
+      work += n;
+      if (work > budget) return bad(ctx, MOVE_WORDS + i * STEP_WORDS + 5);
+    }
   }
   return TML_OK;
 }

@@ -53,6 +53,9 @@ static tml_status check_geometry(tml_ctx *ctx, const tml_op_view *op,
     red_elems = tml_mul_size((int32_t)red_elems, red_count[d], &ok);
   }
   if (!ok || max_off >= (int64_t)in_elems) return bad(ctx, 1);
+  /* Work bound: a real reduction reads each input element once. More means
+   * a hostile program (stride 0, huge counts) that would never finish. */
+  if ((uint64_t)out_elems * red_elems > (uint64_t)in_elems) return bad(ctx, 1);
   *n_out = out_elems;
   return TML_OK;
 }

@@ -6,7 +6,7 @@
 import { Builtin } from '../model/builtin';
 import { DType } from '../model/types';
 import { OpPrepare } from './types';
-import { numElements, quantizeMultiplier } from './quant';
+import { dtypeRange, numElements, quantizeMultiplier } from './quant';
 import { check, constInts, input, io, qScale, qZero, sameType, stridesOf } from './movement';
 
 const RANK = 4; // TML_REDUCE_RANK
@@ -101,6 +101,10 @@ export const prepareMeanSum: OpPrepare = function (ctx) {
     shift -= s;
   }
   if (shift < -31 || shift > 30) ctx.unsupported('input/output scale ratio ' + qScale(inp) / qScale(out));
+  const range = dtypeRange(inp.dtype);
+  if (qZero(inp) < range.min || qZero(inp) > range.max || qZero(out) < range.min || qZero(out) > range.max) {
+    ctx.invalid('zero point outside the ' + (inp.dtype === DType.INT16 ? 'int16' : 'int8') + ' range');
+  }
   return {
     kind: 63, inputs: [inp.index], outputs: [out.index],
     params: [inp.dtype, qZero(inp), qZero(out), mult, shift].concat(geometry),

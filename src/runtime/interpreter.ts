@@ -170,6 +170,10 @@ export class Interpreter {
     const placements: TensorPlacement[] = [];
     for (let t = 0; t < tensors.length; t++) {
       const r = root[t];
+      if (used[t] && NATIVE_DTYPES.indexOf(',' + tensors[t].dtype + ',') < 0) {
+        fail('E_UNSUPPORTED_OP', 'tensor ' + t + ' (a graph input, output or variable) has dtype ' + tensors[t].dtype +
+          ', which tinyml-ts does not support');
+      }
       if (!used[t]) placements.push({ where: WHERE_NONE, offset: 0 });
       else if (tensors[r].dataOffset >= 0) placements.push({ where: WHERE_MODEL, offset: tensors[r].dataOffset });
       else placements.push({ where: WHERE_ARENA, offset: buffers[bufferOf[r]].offset, state: tensors[r].state, fill: tensors[r].fill });
@@ -194,11 +198,15 @@ export class Interpreter {
 
   private keptOpIndex: number[] = [];
   private specs: TensorSpec[] = [];
+  private placements: TensorPlacement[] = [];
 
   /** Plans, then hands the program to the native layer. */
   allocateTensors(): void {
     const plan = this.plan();
     const needed = arenaBytesNeeded(plan.plannedBytes, plan.programWords);
+    if (needed > 0x7fffffff) {
+      fail('E_ARENA_TOO_SMALL', 'this model needs ' + needed + ' bytes of arena, more than any arena can hold (2 GiB)');
+    }
     const size = this.options.arenaSize !== undefined ? this.options.arenaSize : needed;
     if (size < needed) {
       fail('E_ARENA_TOO_SMALL', 'arena of ' + size + ' bytes is too small: this model needs ' +
@@ -212,6 +220,11 @@ export class Interpreter {
     this.arena = arena;
     this.plannedOffset = native.info(arena, Info.PLANNED_OFFSET);
     this.views = {};
+    // The program now lives in the arena: keep only what views need, so the
+    // app gets the JS heap back (plan() recomputes if asked again).
+    this.placements = plan.placements;
+    this.planInfo = null;
+    this.specs = [];
   }
 
   invoke(): void {
@@ -259,7 +272,7 @@ export class Interpreter {
     const cached = this.views[index];
     if (cached) return cached;
     const t = this.graph.tensors[index];
-    const place = (this.planInfo as Plan).placements[index];
+    const place = this.placements[index];
     let buffer = this.arena as ArrayBuffer;
     let byteOffset = this.plannedOffset + place.offset;
     if (place.where === WHERE_MODEL) {

@@ -58,7 +58,11 @@ static const int32_t INTERESTING[] = {0, 1, -1, 2, 3, 4, 7, 8, 15, 16, 31, 32, 6
                                       0x3FFFFFFF, 0x40000000, 0x7FFFFFF0, 0x7FFFFFFE};
 #define N_INTERESTING ((int)(sizeof INTERESTING / sizeof INTERESTING[0]))
 
-static int valid_status(tml_status s) { return (int)s >= 0 && (int)s <= (int)TML_E_READ_ONLY; }
+/* Every status has a name; one without is not a status. */
+static int valid_status(tml_status s) { return strcmp(tml_status_name(s), "E_UNKNOWN") != 0; }
+
+/* Invoke after a good load: only the data may make it fail. */
+static int ran_ok(tml_status s) { return s == TML_OK || s == TML_E_BAD_DATA; }
 
 /* ---- program builder ---- */
 
@@ -173,8 +177,8 @@ static tml_status lifecycle(const uint8_t *model, uint32_t model_size, const int
     if (off > 0 && planned >= 0) {
       for (i = 0; i < planned; i++) b.block[off + i] = (uint8_t)(rnd() >> 24);
     }
-    CHECK_EQ(tml_invoke(b.block, b.size), TML_OK);
-    CHECK_EQ(tml_invoke(b.block, b.size), TML_OK);
+    CHECK(ran_ok(tml_invoke(b.block, b.size)));
+    CHECK(ran_ok(tml_invoke(b.block, b.size)));
     CHECK_EQ(tml_reset(b.block, b.size), TML_OK);
     *ran = 1;
   } else {
@@ -273,7 +277,7 @@ static void test_helpers(void) {
   CHECK(strcmp(tml_status_name((tml_status)-1), "E_UNKNOWN") == 0);
   {
     int s;
-    for (s = 0; s <= (int)TML_E_READ_ONLY; s++)
+    for (s = 0; s <= (int)TML_E_BAD_DATA; s++)
       CHECK(strncmp(tml_status_name((tml_status)s), s ? "E_" : "OK", 2) == 0);
   }
 }
