@@ -40,7 +40,7 @@ function parseArgs(argv) {
   const o = {
     seconds: 0, cases: 0, jobs: Math.max(1, Math.min(2, os.cpus().length)), seed: 1,
     timeout: 20000, asan: null, models: process.env.TINYML_MODELS || path.join(ROOT, '..', 'shared', 'models'),
-    out: path.join(__dirname, 'work'), strictNative: false, replay: [], quiet: false, batch: 100,
+    out: path.join(__dirname, 'out'), strictNative: false, replay: [], quiet: false, batch: 100,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];

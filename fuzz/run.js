@@ -6,12 +6,12 @@
 //   - the libFuzzer target: the structure-aware build (fuzz_load_struct) for
 //     2/3 of N, then the raw-bytes build (fuzz_load) for the rest, both
 //     starting from the committed seeds (fuzz/corpus) plus what earlier runs
-//     found (fuzz/work/corpus-*, not committed).
+//     found (fuzz/out/corpus-*, not committed).
 // First every committed regression is replayed (fuzz/regressions/*.bin
 // through the libFuzzer target, *.tflite through the mutation fuzzer).
 // Exits non-zero on any finding: a crash, sanitizer report, hang or timeout,
 // or a JS exception that is not a TinyMLError with a code. Findings land in
-// fuzz/work/ (libFuzzer artifacts, mutated models with a .txt each).
+// fuzz/out/ (libFuzzer artifacts, mutated models with a .txt each).
 //
 //   node fuzz/run.js [--seconds N] [--jobs N] [--seed N] [--only libfuzzer|mutate]
 //                    [--timeout S] [--strict-native]
@@ -21,7 +21,7 @@ const { spawn, spawnSync } = require('child_process');
 const build = require('../scripts/build-native-tests.js');
 
 const ROOT = path.join(__dirname, '..');
-const WORK = path.join(__dirname, 'work');
+const WORK = path.join(__dirname, 'out');
 const REGRESSIONS = path.join(__dirname, 'regressions');
 const CORPUS = path.join(__dirname, 'corpus');
 

@@ -108,6 +108,6 @@ describe('native: sanitizer builds (clang -fsanitize=address,undefined)', functi
       { cwd: ROOT, encoding: 'utf8', timeout: (FUZZ_SECONDS + 600) * 1000 });
     const out = (r.stdout || '') + (r.stderr || '');
     process.stdout.write(out.split('\n').map((l) => '      ' + l).join('\n') + '\n');
-    assert.strictEqual(r.status, 0, 'fuzz findings (see fuzz/work/):\n' + tail(out, 8000));
+    assert.strictEqual(r.status, 0, 'fuzz findings (see fuzz/out/):\n' + tail(out, 8000));
   });
 });
