@@ -16,29 +16,7 @@
 #include "tinyml.h"
 #include "tinyml_kernels.h"
 
-static int passed, failed;
-
-#define CHECK(cond)                                          \
-  do {                                                       \
-    if (cond) {                                              \
-      passed++;                                              \
-    } else {                                                 \
-      failed++;                                              \
-      printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-    }                                                        \
-  } while (0)
-
-#define CHECK_EQ(a, b)                                                      \
-  do {                                                                      \
-    long long va_ = (long long)(a), vb_ = (long long)(b);                   \
-    if (va_ == vb_) {                                                       \
-      passed++;                                                             \
-    } else {                                                                \
-      failed++;                                                             \
-      printf("FAIL %s:%d: %s == %lld, expected %lld\n", __FILE__, __LINE__, \
-             #a, va_, vb_);                                                 \
-    }                                                                       \
-  } while (0)
+#include "native/check.h"
 
 static uint32_t rng = 20240611u;
 static uint32_t next_rand(void) {

@@ -178,7 +178,7 @@ const rejections = [
   ['SignalRfft fft_length 510 (radix 17)', setOption(3, 'fft_length', 510), 'E_UNSUPPORTED_OP', /op 3 \(CUSTOM:SignalRfft\).*radix 17/],
   ['SignalRfft odd fft_length', setOption(3, 'fft_length', 511), 'E_UNSUPPORTED_OP', /op 3 \(CUSTOM:SignalRfft\).*fft_length 511/],
   ['SignalRfft fft_length below the frame', setOption(3, 'fft_length', 256), 'E_BAD_MODEL', /op 3 \(CUSTOM:SignalRfft\).*exceed fft_length 256/],
-  ['SignalRfft of INT8', setOption(3, 'T', 9), 'E_UNSUPPORTED_OP', /op 3 \(CUSTOM:SignalRfft\).*type 9/],
+  ['SignalRfft of INT8', setOption(3, 'T', 9), 'E_UNSUPPORTED_OP', /op 3 \(CUSTOM:SignalRfft\).*int8/],
   ['SignalWindow shift 40', setOption(0, 'shift', 40), 'E_BAD_MODEL', /op 0 \(CUSTOM:SignalWindow\).*shift 40/],
   ['SignalEnergy end_index past the spectrum', setOption(4, 'end_index', 300), 'E_BAD_MODEL', /op 4 \(CUSTOM:SignalEnergy\).*end_index 300/],
   ['SignalFilterBank num_channels past its tables', setOption(9, 'num_channels', 45), 'E_BAD_MODEL', /op 9 \(CUSTOM:SignalFilterBank\).*num_channels \+ 1/],

@@ -5,6 +5,7 @@
 import { Interpreter, TensorView } from '../runtime/interpreter';
 import { fail } from '../runtime/errors';
 import { NativeModule } from '../native';
+import { dtypeName } from '../ops/quant';
 
 function bytesOf(v: TensorView): Uint8Array {
   return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
@@ -42,8 +43,6 @@ export function runFrames(model: Uint8Array, input: Uint8Array, frames: number,
   return result;
 }
 
-const DTYPE_NAMES = 'FLOAT32,FLOAT16,INT32,UINT8,INT64,STRING,BOOL,INT16,COMPLEX64,INT8';
-
 /** "input 0 INT8 [1,49,10,1]" style summary of the inputs or outputs. */
 function describe(m: Interpreter, inputs: boolean): string {
   const parts: string[] = [];
@@ -52,7 +51,7 @@ function describe(m: Interpreter, inputs: boolean): string {
   const list = inputs ? g.inputs : g.outputs;
   for (let i = 0; i < list.length; i++) {
     const t = g.tensors[list[i]];
-    parts.push((inputs ? 'input ' : 'output ') + i + ' ' + (DTYPE_NAMES.split(',')[t.dtype] || 'dtype ' + t.dtype) +
+    parts.push((inputs ? 'input ' : 'output ') + i + ' ' + dtypeName(t.dtype).toUpperCase() +
       ' [' + t.shape.join(',') + ']');
   }
   return parts.join(', ');

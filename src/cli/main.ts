@@ -8,7 +8,7 @@ import { TinyMLError } from '../runtime/errors';
 import { runFrames } from '../app/run';
 import { opName } from '../model/names';
 import { ModelInfo, OperatorInfo } from '../model/types';
-import { numElements } from '../ops/quant';
+import { dtypeName, numElements } from '../ops/quant';
 import { arenaBytesNeeded } from '../native';
 
 const HELP = `tinyml - run TFLite models the way a microcontroller would
@@ -315,7 +315,6 @@ function opMacs(model: ModelInfo, op: OperatorInfo): number {
   }
 }
 
-const DTYPES = 'FLOAT32,FLOAT16,INT32,UINT8,INT64,STRING,BOOL,INT16,COMPLEX64,INT8,FLOAT64,COMPLEX128,UINT64,RESOURCE,VARIANT,UINT32,UINT16,INT4'.split(',');
 
 function cmdInspect(positional: string[], flags: Flags): number {
   const file = positional[1];
@@ -345,7 +344,7 @@ function cmdInspect(positional: string[], flags: Flags): number {
     return {
       index: t.index,
       name: t.name,
-      dtype: DTYPES[t.dtype] || String(t.dtype),
+      dtype: dtypeName(t.dtype).toUpperCase(),
       shape: t.shape,
       bytes: t.bytes,
       scale: t.scale.length === 1 ? t.scale[0] : t.scale,

@@ -6,8 +6,8 @@
 import { DType, TensorInfo } from '../model/types';
 import { BuiltinOptions, LeakyReluOptions, readOptions } from '../model/options';
 import { OpContext, OpPrepare, PreparedOp } from './types';
-import { dtypeRange, f32bits, frexp, fround, numElements, quantizeMultiplier, roundHalfAway } from './quant';
-import { dtypeName, scaleOf, zeroPointOf } from './elementwise';
+import { dtypeName, dtypeRange, f32bits, frexp, fround, numElements, quantizeMultiplier, roundHalfAway } from './quant';
+import { scaleOf, zeroPointOf } from './elementwise';
 
 const K_LOGISTIC_S8 = 30;
 const K_TANH_S8 = 31;

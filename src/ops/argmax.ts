@@ -4,7 +4,8 @@
 import { Builtin } from '../model/builtin';
 import { DType } from '../model/types';
 import { OpPrepare } from './types';
-import { check, constInts, dtypeName, expectShape, input, io, product, resolveAxis } from './movement';
+import { dtypeName } from './quant';
+import { check, constInts, expectShape, input, io, product, resolveAxis } from './movement';
 
 export const prepareArgMinMax: OpPrepare = function (ctx) {
   io(ctx, 2, 1);

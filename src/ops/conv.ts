@@ -7,7 +7,7 @@ import { DType, TensorInfo } from '../model/types';
 import { readOptions, Conv2DOptions, DepthwiseConv2DOptions, BuiltinOptions } from '../model/options';
 import {
   quantizeMultiplier, activationRangeQuantized, activationRangeFloat,
-  computeOutSize, computePadding, numElements, Padding, packInt8,
+  computeOutSize, computePadding, numElements, Padding, packInt8, dtypeName,
 } from './quant';
 
 // tml_kernel_kind values (native/include/tinyml.h).
@@ -21,20 +21,6 @@ interface Geometry {
   dilW: number;
   dilH: number;
   act: number;
-}
-
-function dtypeName(t: number): string {
-  switch (t) {
-    case DType.FLOAT32: return 'FLOAT32';
-    case DType.INT8: return 'INT8';
-    case DType.INT16: return 'INT16';
-    case DType.INT32: return 'INT32';
-    case DType.INT64: return 'INT64';
-    case DType.UINT8: return 'UINT8';
-    case DType.INT4: return 'INT4';
-    case DType.FLOAT16: return 'FLOAT16';
-    default: return 'type ' + t;
-  }
 }
 
 const ACT_NAMES = ['NONE', 'RELU', 'RELU_N1_TO_1', 'RELU6', 'TANH', 'SIGN_BIT'];

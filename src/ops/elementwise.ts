@@ -5,7 +5,7 @@
 import { DType, TensorInfo } from '../model/types';
 import { AddOptions, BuiltinOptions, readOptions } from '../model/options';
 import { OpContext, OpPrepare, PreparedOp } from './types';
-import { activationRangeFloat, activationRangeQuantized, dtypeRange, fround, quantizeMultiplier } from './quant';
+import { activationRangeFloat, activationRangeQuantized, dtypeName, dtypeRange, fround, quantizeMultiplier } from './quant';
 
 const K_ADDSUB_Q = 20;
 const K_MUL_Q = 21;
@@ -18,20 +18,6 @@ const enum BinOp { ADD = 0, SUB = 1, MUL = 2, DIV = 3, MIN = 4, MAX = 5 }
 const BCAST_DIMS = 6;
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
-
-export function dtypeName(t: number): string {
-  switch (t) {
-    case DType.FLOAT32: return 'float32';
-    case DType.INT32: return 'int32';
-    case DType.UINT8: return 'uint8';
-    case DType.INT64: return 'int64';
-    case DType.BOOL: return 'bool';
-    case DType.INT16: return 'int16';
-    case DType.INT8: return 'int8';
-    case DType.UINT32: return 'uint32';
-    default: return 'type ' + t;
-  }
-}
 
 function shapeStr(s: number[]): string {
   return '[' + s.join(',') + ']';

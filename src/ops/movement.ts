@@ -7,7 +7,7 @@
 // Messages need not repeat the op's name: ctx prefixes "op N (NAME)".
 import { DType, TensorInfo } from '../model/types';
 import { OpContext, PreparedOp } from './types';
-import { numElements } from './quant';
+import { dtypeName, numElements } from './quant';
 
 export const MOVE_RANK = 6;
 
@@ -22,11 +22,6 @@ export function elemSize(dtype: number): number {
   }
 }
 
-const NAMES = 'float32 float16 int32 uint8 int64 string bool int16 complex64 int8'.split(' ');
-
-export function dtypeName(dtype: number): string {
-  return NAMES[dtype] || 'type ' + dtype;
-}
 
 export function shapeStr(s: number[]): string {
   return '[' + s.join(',') + ']';

@@ -116,6 +116,13 @@ export function numElements(shape: number[]): number {
   return n;
 }
 
+/** TFLite dtype names (TensorType order), for messages. */
+const DTYPE_NAMES = 'float32 float16 int32 uint8 int64 string bool int16 complex64 int8 float64 complex128 uint64 resource variant uint32 uint16 int4'.split(' ');
+
+export function dtypeName(dtype: number): string {
+  return DTYPE_NAMES[dtype] || 'type ' + dtype;
+}
+
 /** Integer range of a quantized dtype. */
 export function dtypeRange(dtype: number): { min: number; max: number } {
   switch (dtype) {

@@ -3,8 +3,8 @@
 // TFLM's PrepareQuantizeReference computes for integer requantization.
 import { DType } from '../model/types';
 import { OpPrepare } from './types';
-import { f32bits, quantizeMultiplier } from './quant';
-import { dtypeName, zeroPointOf } from './elementwise';
+import { dtypeName, f32bits, quantizeMultiplier } from './quant';
+import { zeroPointOf } from './elementwise';
 import { prepared, unary } from './activations';
 
 const K_REQUANTIZE = 40;

@@ -7,7 +7,7 @@
 import { DType, TensorInfo } from '../model/types';
 import { FlexMap } from '../model/flexbuffers';
 import { OpContext, OpPrepare } from './types';
-import { f32bits, fround, numElements } from './quant';
+import { dtypeName, f32bits, fround, numElements } from './quant';
 
 const K_WINDOW = 120, K_AUTO_SCALE = 121, K_RFFT_S16 = 122, K_RFFT_S32 = 123, K_RFFT_F32 = 124;
 const K_ENERGY = 125, K_FILTER_BANK = 126, K_FB_SQRT = 127, K_SPECTRAL_SUB = 128, K_PCAN = 129;
@@ -16,11 +16,6 @@ const K_FB_LOG = 130;
 // Entries of the PCAN gain table the kernel may index (4 * 32 - 6 + 3).
 const PCAN_LUT_ENTRIES = 125;
 
-const TYPE_NAMES: { [t: number]: string } = { 0: 'FLOAT32', 2: 'INT32', 7: 'INT16', 12: 'UINT64', 15: 'UINT32' };
-
-function typeName(t: number): string {
-  return TYPE_NAMES[t] || 'type ' + t;
-}
 
 /** The op's tensors, after checking counts, types and ranks (-1 = any rank >= 1). */
 function tensors(ctx: OpContext, ins: number[][], outs: number[][]): { i: TensorInfo[]; o: TensorInfo[] } {
@@ -37,7 +32,7 @@ function tensors(ctx: OpContext, ins: number[][], outs: number[][]): { i: Tensor
     if (!t) return ctx.invalid(what + ' is missing');
     if (!isIn && t.dataOffset >= 0) ctx.invalid(what + ' (tensor ' + t.index + ') is a constant');
     if (t.dtype !== want[0]) {
-      ctx.invalid(what + ' (tensor ' + t.index + ') must be ' + typeName(want[0]) + ', not ' + typeName(t.dtype));
+      ctx.invalid(what + ' (tensor ' + t.index + ') must be ' + dtypeName(want[0]) + ', not ' + dtypeName(t.dtype));
     }
     const rank = t.shape.length;
     if (want[1] >= 0 ? rank !== want[1] : rank < 1) {
@@ -106,7 +101,7 @@ export const prepareSignalRfft: OpPrepare = function (ctx) {
   if (type === DType.INT16) { kind = K_RFFT_S16; amp = 32767; }
   else if (type === DType.INT32) { kind = K_RFFT_S32; amp = 2147483647; }
   else if (type === DType.FLOAT32) kind = K_RFFT_F32;
-  else return ctx.unsupported('T = ' + typeName(type) + ' (int16, int32 and float32 only)');
+  else return ctx.unsupported('T = ' + dtypeName(type) + ' (int16, int32 and float32 only)');
   const t = tensors(ctx, [[type, -1]], [[type, -1]]);
   const input = t.i[0], output = t.o[0];
   if (input.shape.length !== output.shape.length) ctx.invalid('input and output ranks differ');
