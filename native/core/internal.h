@@ -66,6 +66,16 @@ uint32_t tml_tensor_bytes(const tml_ctx *ctx, int32_t index);
  * beyond 2^31-1 or a negative factor. */
 uint32_t tml_mul_size(int32_t a, int32_t b, int *ok);
 
+/* Bytes of an a x b x c x d tensor of elem-byte elements (NHWC and friends);
+ * 0 and *ok = 0 on overflow. */
+uint32_t tml_bytes4(int32_t a, int32_t b, int32_t c, int32_t d, int32_t elem,
+                    int *ok);
+
+/* A quantized multiplier/shift pair tml_mul_by_quantized_mult is defined for. */
+static inline int tml_quant_ok(int32_t mult, int32_t shift) {
+  return mult >= 0 && shift >= -31 && shift <= 30;
+}
+
 /* Adapter for one kernel kind: check runs once at load, eval at every invoke. */
 typedef struct {
   int32_t kind;

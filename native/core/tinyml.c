@@ -88,6 +88,15 @@ uint32_t tml_mul_size(int32_t a, int32_t b, int *ok) {
   return (uint32_t)a * (uint32_t)b;
 }
 
+uint32_t tml_bytes4(int32_t a, int32_t b, int32_t c, int32_t d, int32_t elem,
+                    int *ok) {
+  uint32_t n = tml_mul_size(a, b, ok);
+  n = tml_mul_size((int32_t)n, c, ok);
+  n = tml_mul_size((int32_t)n, d, ok);
+  n = tml_mul_size((int32_t)n, elem, ok);
+  return *ok ? n : 0;
+}
+
 uint32_t tml_arena_bytes_needed(uint32_t planned_bytes, uint32_t program_words) {
   uint64_t n = (uint64_t)(TML_ARENA_ALIGN - 1) + ctx_bytes() +
                align_up64(planned_bytes) + (uint64_t)program_words * 4u;

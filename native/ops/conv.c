@@ -29,15 +29,6 @@ static int coords_fit(int32_t out, int32_t stride, int32_t filter, int32_t dil) 
 }
 
 /* Bytes of a 4-factor product times the element size; *ok cleared on overflow. */
-static uint32_t bytes4(int32_t a, int32_t b, int32_t c, int32_t d,
-                       int32_t elem, int *ok) {
-  uint32_t n = tml_mul_size(a, b, ok);
-  n = tml_mul_size((int32_t)n, c, ok);
-  n = tml_mul_size((int32_t)n, d, ok);
-  n = tml_mul_size((int32_t)n, elem, ok);
-  return *ok ? n : 0;
-}
-
 /* Shared checks for all four kinds. is_s8 selects the int8 layout and
  * dtypes, is_dw the depthwise filter layout. */
 static tml_status check_conv(tml_ctx *ctx, const tml_op_view *op, int is_s8,
@@ -87,7 +78,7 @@ static tml_status check_conv(tml_ctx *ctx, const tml_op_view *op, int is_s8,
     shift = tml_packed_i8(mult + p.out_c);
     for (c = 0; c < p.out_c; c++) {
       /* tml_mul_by_quantized_mult is defined for these ranges only. */
-      if (mult[c] < 0 || shift[c] < -31 || shift[c] > 30)
+      if (!tml_quant_ok(mult[c], shift[c]))
         return bad(ctx, CONV_WORDS + c);
     }
     if (p.act_min > p.act_max || p.act_min < -128 || p.act_max > 127)
@@ -98,10 +89,10 @@ static tml_status check_conv(tml_ctx *ctx, const tml_op_view *op, int is_s8,
     if (op->n_params != CONV_WORDS || !(lo <= hi)) return bad(ctx, 6);
   }
 
-  in_bytes = bytes4(p.batches, p.in_h, p.in_w, p.in_c, elem, &ok);
-  out_bytes = bytes4(p.batches, p.out_h, p.out_w, p.out_c, elem, &ok);
-  f_bytes = is_dw ? bytes4(1, p.f_h, p.f_w, p.out_c, elem, &ok)
-                  : bytes4(p.out_c, p.f_h, p.f_w, p.f_in_c, elem, &ok);
+  in_bytes = tml_bytes4(p.batches, p.in_h, p.in_w, p.in_c, elem, &ok);
+  out_bytes = tml_bytes4(p.batches, p.out_h, p.out_w, p.out_c, elem, &ok);
+  f_bytes = is_dw ? tml_bytes4(1, p.f_h, p.f_w, p.out_c, elem, &ok)
+                  : tml_bytes4(p.out_c, p.f_h, p.f_w, p.f_in_c, elem, &ok);
   bias_bytes = tml_mul_size(p.out_c, 4, &ok);
   if (!ok) return bad(ctx, 7);
 

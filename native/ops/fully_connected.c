@@ -18,11 +18,6 @@ static tml_status bad(tml_ctx *ctx, int32_t detail) {
   return TML_E_BAD_PARAMS;
 }
 
-static int ok_shift(int32_t mult, int32_t shift) {
-  /* tml_mul_by_quantized_mult is defined for these ranges only. */
-  return mult >= 0 && shift >= -31 && shift <= 30;
-}
-
 /* Tensor checks shared by both kinds: elem is the data element size. */
 static tml_status check_tensors(tml_ctx *ctx, const tml_op_view *op,
                                 int32_t dt, int32_t bias_dt, int32_t elem,
@@ -62,9 +57,9 @@ static tml_status check_fc_s8(tml_ctx *ctx, const tml_op_view *op) {
       return bad(ctx, 3);
     shift = tml_packed_i8(mult + p.out_depth);
     for (c = 0; c < p.out_depth; c++) {
-      if (!ok_shift(mult[c], shift[c])) return bad(ctx, FC_S8_WORDS + c);
+      if (!tml_quant_ok(mult[c], shift[c])) return bad(ctx, FC_S8_WORDS + c);
     }
-  } else if (!ok_shift(p.out_mult, p.out_shift)) {
+  } else if (!tml_quant_ok(p.out_mult, p.out_shift)) {
     return bad(ctx, 4);
   }
   /* Zero points of int8 tensors: keeps (w + w_off) * (x + in_off) and

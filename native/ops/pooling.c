@@ -29,15 +29,6 @@ static int axis_ok(int32_t in, int32_t f, int32_t stride, int32_t pad,
   return last - pad < in;
 }
 
-static uint32_t bytes4(int32_t a, int32_t b, int32_t c, int32_t d,
-                       int32_t elem, int *ok) {
-  uint32_t n = tml_mul_size(a, b, ok);
-  n = tml_mul_size((int32_t)n, c, ok);
-  n = tml_mul_size((int32_t)n, d, ok);
-  n = tml_mul_size((int32_t)n, elem, ok);
-  return *ok ? n : 0;
-}
-
 static tml_status check_pool(tml_ctx *ctx, const tml_op_view *op, int is_s8) {
   tml_pool_params p;
   const int32_t dt = is_s8 ? TML_INT8 : TML_FLOAT32;
@@ -62,8 +53,8 @@ static tml_status check_pool(tml_ctx *ctx, const tml_op_view *op, int is_s8) {
   } else if (!(tml_f32_from_bits(p.act_min) <= tml_f32_from_bits(p.act_max))) {
     return bad(ctx, 3);
   }
-  in_bytes = bytes4(p.batches, p.in_h, p.in_w, p.channels, elem, &ok);
-  out_bytes = bytes4(p.batches, p.out_h, p.out_w, p.channels, elem, &ok);
+  in_bytes = tml_bytes4(p.batches, p.in_h, p.in_w, p.channels, elem, &ok);
+  out_bytes = tml_bytes4(p.batches, p.out_h, p.out_w, p.channels, elem, &ok);
   if (!ok) return bad(ctx, 4);
   st = tml_check_input(ctx, op, 0, dt, in_bytes, 0);
   if (st == TML_OK) st = tml_check_output(ctx, op, 0, dt, out_bytes);

@@ -24,15 +24,6 @@ static int coords_fit(int32_t in, int32_t stride, int32_t filter) {
   return (int64_t)(in - 1) * stride + (filter - 1) <= INT32_MAX;
 }
 
-static uint32_t bytes4(int32_t a, int32_t b, int32_t c, int32_t d,
-                       int32_t elem, int *ok) {
-  uint32_t n = tml_mul_size(a, b, ok);
-  n = tml_mul_size((int32_t)n, c, ok);
-  n = tml_mul_size((int32_t)n, d, ok);
-  n = tml_mul_size((int32_t)n, elem, ok);
-  return *ok ? n : 0;
-}
-
 static tml_status check_tconv(tml_ctx *ctx, const tml_op_view *op, int is_s8) {
   tml_tconv_params p;
   const int32_t dt = is_s8 ? TML_INT8 : TML_FLOAT32;
@@ -64,7 +55,7 @@ static tml_status check_tconv(tml_ctx *ctx, const tml_op_view *op, int is_s8) {
     mult = op->params + TCONV_WORDS;
     shift = tml_packed_i8(mult + p.out_c);
     for (c = 0; c < p.out_c; c++) {
-      if (mult[c] < 0 || shift[c] < -31 || shift[c] > 30)
+      if (!tml_quant_ok(mult[c], shift[c]))
         return bad(ctx, TCONV_WORDS + c);
     }
     /* int8 zero points keep the products far from int32 overflow. */
@@ -79,10 +70,10 @@ static tml_status check_tconv(tml_ctx *ctx, const tml_op_view *op, int is_s8) {
       return bad(ctx, 6);
   }
 
-  in_bytes = bytes4(p.batches, p.in_h, p.in_w, p.in_c, elem, &ok);
-  f_bytes = bytes4(p.out_c, p.f_h, p.f_w, p.in_c, elem, &ok);
-  out_bytes = bytes4(p.batches, p.out_h, p.out_w, p.out_c, elem, &ok);
-  acc_bytes = bytes4(p.batches, p.out_h, p.out_w, p.out_c, 4, &ok);
+  in_bytes = tml_bytes4(p.batches, p.in_h, p.in_w, p.in_c, elem, &ok);
+  f_bytes = tml_bytes4(p.out_c, p.f_h, p.f_w, p.in_c, elem, &ok);
+  out_bytes = tml_bytes4(p.batches, p.out_h, p.out_w, p.out_c, elem, &ok);
+  acc_bytes = tml_bytes4(p.batches, p.out_h, p.out_w, p.out_c, 4, &ok);
   bias_bytes = tml_mul_size(p.out_c, 4, &ok);
   if (!ok) return bad(ctx, 7);
 
