@@ -8,27 +8,12 @@ const h = require('./helpers');
 const fb = require('./fbpatch');
 
 const tmp = h.tmpDir();
+const write = h.tmpWriter(tmp);
+const runFails = h.runFails;
 const HELLO = path.join(h.MODELS, 'hello_world_int8.tflite');
 const KWS = path.join(h.MODELS, 'kws_ds_cnn_int8.tflite');
 const HELLO_IN = path.join(h.MODELS, 'golden', 'hello_world_int8', 'prng_seed1.input.bin');
 const KWS_IN = path.join(h.MODELS, 'golden', 'kws_ds_cnn_int8', 'prng_seed1.input.bin');
-
-function write(name, bytes) {
-  const f = path.join(tmp, name);
-  fs.writeFileSync(f, bytes);
-  return f;
-}
-
-/** Runs the CLI and checks the failure contract; returns the one stderr line. */
-function runFails(args, code) {
-  const r = h.cli(args);
-  assert.strictEqual(r.signal, null, 'died with ' + r.signal);
-  assert.notStrictEqual(r.status, 0, 'expected a failure, stderr: ' + r.stderr);
-  const lines = r.stderr.trim().split('\n');
-  assert.strictEqual(lines.length, 1, 'expected one line, got:\n' + r.stderr);
-  assert.ok(lines[0].startsWith('tinyml: ' + code + ': '), 'expected ' + code + ', got: ' + lines[0]);
-  return lines[0];
-}
 
 function patched(file, fn) {
   const b = Buffer.from(fs.readFileSync(file));

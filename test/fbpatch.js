@@ -32,4 +32,41 @@ const operator = (b, i, sg) => tableAt(b, vector(b, subgraph(b, sg), 3), i);
 const tensor = (b, i, sg) => tableAt(b, vector(b, subgraph(b, sg), 0), i);
 const opcode = (b, i) => tableAt(b, vector(b, root(b), 1), i);
 
-module.exports = { field, vector, tableAt, root, subgraph, operator, tensor, opcode };
+/** Tensor index in input (output) slot `slot` of operator `op`. */
+const opInput = (b, op, slot) => b.readInt32LE(vector(b, operator(b, op), 1).start + 4 * slot);
+const opOutput = (b, op, slot) => b.readInt32LE(vector(b, operator(b, op), 2).start + 4 * slot);
+
+/** Sets a tensor's stored dtype (the field must be present). */
+function setType(b, t, dtype) {
+  const f = field(b, tensor(b, t), 1);
+  if (f < 0) throw new Error('tensor ' + t + ' has no stored type');
+  b.writeInt8(dtype, f);
+}
+
+/**
+ * A copy of the model at `file` whose subgraph 0 keeps only operators
+ * first..last, with the given graph inputs and outputs (cut models for
+ * checking ops against TFLM's per-op intermediates).
+ */
+function subModel(file, first, last, inputs, outputs) {
+  const b = Buffer.from(require('fs').readFileSync(file));
+  const sg = subgraph(b, 0);
+  const ops = vector(b, sg, 3);
+  const targets = [];
+  for (let i = first; i <= last; i++) targets.push(tableAt(b, ops, i));
+  targets.forEach((t, k) => b.writeUInt32LE(t - (ops.start + 4 * k), ops.start + 4 * k));
+  b.writeUInt32LE(targets.length, ops.start - 4);
+  const ins = vector(b, sg, 1);
+  const outs = vector(b, sg, 2);
+  if (ins.length < inputs.length || outs.length < outputs.length) throw new Error('io vectors too short');
+  inputs.forEach((t, k) => b.writeInt32LE(t, ins.start + 4 * k));
+  b.writeUInt32LE(inputs.length, ins.start - 4);
+  outputs.forEach((t, k) => b.writeInt32LE(t, outs.start + 4 * k));
+  b.writeUInt32LE(outputs.length, outs.start - 4);
+  return b;
+}
+
+module.exports = {
+  field, vector, tableAt, root, subgraph, operator, tensor, opcode,
+  opInput, opOutput, setType, subModel,
+};

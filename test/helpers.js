@@ -46,6 +46,41 @@ function cli(args, opts) {
   return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** A function writing files into `dir`: write(name, bytes) -> path. */
+function tmpWriter(dir) {
+  return function write(name, bytes) {
+    const f = path.join(dir, name);
+    fs.writeFileSync(f, bytes);
+    return f;
+  };
+}
+
+/**
+ * Runs the CLI expecting the failure contract: no signal, a non-zero exit and
+ * exactly one stderr line `tinyml: CODE: ...`; returns that line.
+ */
+function runFails(args, code) {
+  const assert = require('assert');
+  const r = cli(args);
+  assert.strictEqual(r.signal, null, 'died with ' + r.signal);
+  assert.notStrictEqual(r.status, 0, 'expected a failure, stderr: ' + r.stderr);
+  const lines = r.stderr.trim().split('\n');
+  assert.strictEqual(lines.length, 1, 'expected one line, got:\n' + r.stderr);
+  assert.ok(lines[0].startsWith('tinyml: ' + code + ': '), 'expected ' + code + ', got: ' + lines[0]);
+  return lines[0];
+}
+
+/** runFails for `tinyml run <model> --input <input> --engine <engine>`. */
+function runModelFails(model, input, engine, code) {
+  return runFails(['run', model, '--input', input, '--output', path.join(os.tmpdir(), 'tinyml-fail.bin'),
+    '--engine', engine], code);
+}
+
+/** A shipped single-op model's bytes, as a Buffer to patch. */
+function opModel(name) {
+  return Buffer.from(fs.readFileSync(path.join(MODELS, 'ops', name + '.tflite')));
+}
+
 /** xorshift32 inputs as golden.json's `prng` section defines them. */
 function prngInput(model, seed, variant) {
   let x = seed >>> 0;
@@ -85,4 +120,7 @@ function firstDiff(a, b) {
   return a.length === b.length ? -1 : n;
 }
 
-module.exports = { ROOT, MODELS, golden, opsGolden, tinyml, readBytes, tmpDir, cli, prngInput, firstDiff };
+module.exports = {
+  ROOT, MODELS, golden, opsGolden, tinyml, readBytes, tmpDir, cli, prngInput, firstDiff,
+  tmpWriter, runFails, runModelFails, opModel,
+};

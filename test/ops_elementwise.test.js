@@ -15,34 +15,18 @@ const h = require('./helpers');
 const fb = require('./fbpatch');
 
 const tmp = h.tmpDir();
+const write = h.tmpWriter(tmp);
+const runFails = h.runModelFails;
+const load = h.opModel;
+const subModel = fb.subModel;
+const setType = fb.setType;
 const OPS = path.join(h.MODELS, 'ops');
-
-function write(name, bytes) {
-  const f = path.join(tmp, name);
-  fs.writeFileSync(f, bytes);
-  return f;
-}
-
-function load(name) {
-  return Buffer.from(fs.readFileSync(path.join(OPS, name + '.tflite')));
-}
 
 function caseInput(name) {
   return path.join(OPS, 'golden', name, 'prng_seed1.input.bin');
 }
 
-function opTensor(b, op, field, slot) {
-  return b.readInt32LE(fb.vector(b, fb.operator(b, op), field).start + 4 * slot);
-}
-const opInput = (b, op, slot) => opTensor(b, op, 1, slot);
-const opOutput = (b, op, slot) => opTensor(b, op, 2, slot);
-
-/** Sets a tensor's type (table field 1, stored for every non-float type). */
-function setType(b, t, dtype) {
-  const f = fb.field(b, fb.tensor(b, t), 1);
-  assert.ok(f >= 0, 'tensor ' + t + ' has no stored type');
-  b.writeUInt8(dtype, f);
-}
+const { opInput, opOutput } = fb;
 
 /** Vector `id` (2 scale, 3 zero_point) of a tensor's QuantizationParameters. */
 function quantVector(b, t, id) {
@@ -95,16 +79,6 @@ const rejections = [
   }, 'E_UNSUPPORTED_OP', /op 0 \(DEQUANTIZE\).*int32/],
 ];
 
-function runFails(model, input, engine, code) {
-  const r = h.cli(['run', model, '--input', input, '--output', path.join(tmp, 'o.bin'), '--engine', engine]);
-  assert.strictEqual(r.signal, null, 'died with ' + r.signal);
-  assert.notStrictEqual(r.status, 0, 'expected a failure, stderr: ' + r.stderr);
-  const lines = r.stderr.trim().split('\n');
-  assert.strictEqual(lines.length, 1, 'expected one line, got:\n' + r.stderr);
-  assert.ok(lines[0].startsWith('tinyml: ' + code + ': '), 'expected ' + code + ', got: ' + lines[0]);
-  return lines[0];
-}
-
 describe('elementwise, activations, quantize: rejected variants', function () {
   for (const engine of ['node', 'duktape']) {
     describe('engine ' + engine, function () {
@@ -131,24 +105,6 @@ describe('elementwise, activations, quantize: rejected variants', function () {
  * graph inputs and outputs (the operator and io vectors are rewritten in
  * place; the rest of the model is untouched).
  */
-function subModel(file, first, last, inputs, outputs) {
-  const b = Buffer.from(fs.readFileSync(file));
-  const sg = fb.subgraph(b, 0);
-  const ops = fb.vector(b, sg, 3);
-  const targets = [];
-  for (let i = first; i <= last; i++) targets.push(fb.tableAt(b, ops, i));
-  targets.forEach((t, k) => b.writeUInt32LE(t - (ops.start + 4 * k), ops.start + 4 * k));
-  b.writeUInt32LE(targets.length, ops.start - 4);
-  const ins = fb.vector(b, sg, 1);
-  const outs = fb.vector(b, sg, 2);
-  assert.ok(ins.length >= inputs.length && outs.length >= outputs.length, 'io vectors too short');
-  inputs.forEach((t, k) => b.writeInt32LE(t, ins.start + 4 * k));
-  b.writeUInt32LE(inputs.length, ins.start - 4);
-  outputs.forEach((t, k) => b.writeInt32LE(t, outs.start + 4 * k));
-  b.writeUInt32LE(outputs.length, outs.start - 4);
-  return b;
-}
-
 const MINE = ['CAST', 'MUL', 'ADD', 'DIV', 'MINIMUM', 'MAXIMUM'];
 
 describe('audio preprocessor int16/int32/uint32/float32 ops against TFLM intermediates', function () {

@@ -14,29 +14,16 @@ const h = require('./helpers');
 const fb = require('./fbpatch');
 
 const tmp = h.tmpDir();
+const write = h.tmpWriter(tmp);
+const runFails = h.runModelFails;
+const load = h.opModel;
+const subModel = fb.subModel;
+const opInput = fb.opInput;
+const opOutput = fb.opOutput;
 const OPS = path.join(h.MODELS, 'ops');
-
-function write(name, bytes) {
-  const f = path.join(tmp, name);
-  fs.writeFileSync(f, bytes);
-  return f;
-}
-
-function load(name) {
-  return Buffer.from(fs.readFileSync(path.join(OPS, name + '.tflite')));
-}
 
 function caseInput(name) {
   return path.join(OPS, 'golden', name, 'prng_seed1.input.bin');
-}
-
-/** Input tensor index `slot` of operator `op`. */
-function opInput(b, op, slot) {
-  return b.readInt32LE(fb.vector(b, fb.operator(b, op), 1).start + 4 * slot);
-}
-
-function opOutput(b, op, slot) {
-  return b.readInt32LE(fb.vector(b, fb.operator(b, op), 2).start + 4 * slot);
 }
 
 /** Scales vector of a tensor's QuantizationParameters (table field 4, scale field 2). */
@@ -59,17 +46,6 @@ function moveField(b, table, from, to) {
   assert.ok(b.readUInt16LE(vt + 4 + 2 * from) !== 0, 'field ' + from + ' is not stored');
   b.writeUInt16LE(b.readUInt16LE(vt + 4 + 2 * from), vt + 4 + 2 * to);
   b.writeUInt16LE(0, vt + 4 + 2 * from);
-}
-
-/** Runs the CLI and checks the failure contract; returns the stderr line. */
-function runFails(model, input, engine, code) {
-  const r = h.cli(['run', model, '--input', input, '--output', path.join(tmp, 'o.bin'), '--engine', engine]);
-  assert.strictEqual(r.signal, null, 'died with ' + r.signal);
-  assert.notStrictEqual(r.status, 0, 'expected a failure, stderr: ' + r.stderr);
-  const lines = r.stderr.trim().split('\n');
-  assert.strictEqual(lines.length, 1, 'expected one line, got:\n' + r.stderr);
-  assert.ok(lines[0].startsWith('tinyml: ' + code + ': '), 'expected ' + code + ', got: ' + lines[0]);
-  return lines[0];
 }
 
 /** Multiplies the (per-tensor) scale of input `slot` of op 0 by `factor`. */
@@ -181,24 +157,6 @@ describe('ARG_MIN (the ARG_MAX models with their opcode switched)', function () 
  * graph inputs and outputs (the operator and io vectors are rewritten in
  * place; the rest of the model is untouched).
  */
-function subModel(file, first, last, inputs, outputs) {
-  const b = Buffer.from(fs.readFileSync(file));
-  const sg = fb.subgraph(b, 0);
-  const ops = fb.vector(b, sg, 3);
-  const targets = [];
-  for (let i = first; i <= last; i++) targets.push(fb.tableAt(b, ops, i));
-  targets.forEach((t, k) => b.writeUInt32LE(t - (ops.start + 4 * k), ops.start + 4 * k));
-  b.writeUInt32LE(targets.length, ops.start - 4);
-  const ins = fb.vector(b, sg, 1);
-  const outs = fb.vector(b, sg, 2);
-  assert.ok(ins.length >= inputs.length && outs.length >= outputs.length, 'io vectors too short');
-  inputs.forEach((t, k) => b.writeInt32LE(t, ins.start + 4 * k));
-  b.writeUInt32LE(inputs.length, ins.start - 4);
-  outputs.forEach((t, k) => b.writeInt32LE(t, outs.start + 4 * k));
-  b.writeUInt32LE(outputs.length, outs.start - 4);
-  return b;
-}
-
 describe('data movement on real models: audio preprocessor STRIDED_SLICE + CONCATENATION (int32)', function () {
   for (const name of ['audio_preprocessor_int8', 'audio_preprocessor_float']) {
     const model = h.golden().models.find((m) => m.name === name);

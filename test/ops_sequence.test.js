@@ -7,6 +7,7 @@ const assert = require('assert');
 const path = require('path');
 const h = require('./helpers');
 const fb = require('./fbpatch');
+const setType = fb.setType;
 
 const model = (name) => h.readBytes(path.join(h.MODELS, name + '.tflite'));
 const goldenModel = (name) => h.golden().models.find((m) => m.name === name);
@@ -182,12 +183,6 @@ function options(b, op) {
 
 function setInput(b, op, slot, tensor) {
   b.writeInt32LE(tensor, fb.vector(b, fb.operator(b, op), 1).start + 4 * slot);
-}
-
-function setType(b, tensor, type) {
-  const f = fb.field(b, fb.tensor(b, tensor), 1);
-  assert.ok(f >= 0, 'tensor ' + tensor + ' stores its type');
-  b.writeInt8(type, f);
 }
 
 describe('stateful ops: rejections', function () {

@@ -14,13 +14,8 @@ const h = require('./helpers');
 const fb = require('./fbpatch');
 
 const tmp = h.tmpDir();
+const write = h.tmpWriter(tmp);
 const MODELS = ['audio_preprocessor_int8', 'audio_preprocessor_float'];
-
-function write(name, bytes) {
-  const f = path.join(tmp, name);
-  fs.writeFileSync(f, bytes);
-  return f;
-}
 
 function modelFile(name) {
   return path.join(h.MODELS, name + '.tflite');
