@@ -7,7 +7,7 @@
 // src/runtime/resolver.ts stays the single source of truth. Steps:
 //  1. tsc emits src/ as ES5 modules into dist/device-es5/ (once per source change).
 //  2. rollup bundles them as rollup.config.js's device bundle does (same
-//     output options, same terser), with one plugin: in runtime/resolver.js,
+//     output options, same terser: scripts/device-terser.js), with one plugin: in runtime/resolver.js,
 //     every `case` of a switch whose label is a builtin code or custom-op
 //     name the model does not use is dropped. Tree-shaking then drops the op
 //     modules nothing refers to any more.
@@ -180,7 +180,7 @@ async function bundleFor(ops) {
   var srcKey = emitEs5();
   var deviceConfig = require(path.join(ROOT, 'rollup.config.js'))[0];
   var configHash = crypto.createHash('sha256').update(fs.readFileSync(path.join(ROOT, 'rollup.config.js')))
-    .update(srcKey).digest('hex').slice(0, 12);
+    .update(fs.readFileSync(path.join(__dirname, 'device-terser.js'))).update(srcKey).digest('hex').slice(0, 12);
   var name = key(ops || { builtins: [], customs: [] });
   if (name.length > 80) name = crypto.createHash('sha256').update(name).digest('hex').slice(0, 24);
   var file = path.join(OUT, 'tinyml.device.' + configHash + '.' + name + '.js');
