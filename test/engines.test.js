@@ -238,6 +238,27 @@ function defineEspruino(dir, tmp) {
     });
   });
 
+  describe('what scripts/espruino-syntax.js refuses really fails here', function () {
+    const { SNIPPETS, runOnNode } = require('./espruino-snippets');
+    const { MATH } = require('../scripts/espruino-syntax.js');
+    for (const s of SNIPPETS) {
+      if (!s.espruino) continue; // accepted by this Linux build (see the snippet)
+      it(s.rule + ': ' + s.name + ' fails, its rewrite prints what Node prints', function () {
+        const want = runOnNode(s.good);
+        const bad = run('bad.js', s.bad);
+        assert.match(bad.stdout, s.espruino);
+        assert.ok(bad.stdout.indexOf(want + '\n') < 0 && bad.stdout.indexOf(want + '\r') < 0, 'printed ' + want + ':\n' + bad.stdout);
+        const good = run('good.js', s.good);
+        assert.ok(/^OK /m.test(good.stdout) && good.stdout.split(/\r?\n/).indexOf(want) >= 0, 'want ' + want + ', got:\n' + good.stdout);
+      });
+    }
+    it('has every Math member the scanner allows', function () {
+      const r = run('math.js', 'console.log("TINYML_MATH " + JSON.stringify(' + JSON.stringify(MATH) +
+        '.filter(function (k) { return Math[k] === undefined; })));');
+      assert.deepStrictEqual(marked(r.stdout, 'TINYML_MATH'), []);
+    });
+  });
+
   describe('GC stress', function () {
     it('binding: 3000 arenas made, loaded, run, viewed and dropped; nothing left allocated at teardown', function () {
       // Espruino's --test mode fails when any variable is still allocated
