@@ -224,10 +224,11 @@ if (require.main === module) {
       ops.builtins.sort(function (a, b) { return a - b; });
       ops.customs.sort();
     } else if (args.length === 1) {
-      ops = modelOps(args[0]);
+      ops = modelOps(path.resolve(args[0]));
     } else {
       throw new Error('usage: node scripts/device-bundle.js <model.tflite> | --ops <codes and custom names>');
     }
+    process.chdir(ROOT); // rollup.config.js names tsconfig.json relative to the working directory
     process.stdout.write(await bundleFor(ops) + '\n');
   })().catch(function (e) {
     process.stderr.write('tinyml: ' + e.message + '\n');
