@@ -116,7 +116,7 @@ function benchModel(q, lib, model, opts, index, total) {
   const modelFile = path.join(MODELS, model.file);
   const bytes = new Uint8Array(fs.readFileSync(modelFile));
   try {
-    const plan = new lib.Interpreter(bytes).plan();
+    const plan = new lib.PreparedModel(bytes).plan();
     row.arenaBytes = plan.arenaBytes;
     row.block = plan.arenaBytes + 15; // + the alignment slack allocateTensors asks for
   } catch (e) {

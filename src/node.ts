@@ -1,13 +1,16 @@
-// Node entry: the runtime with the N-API addon installed, plus the CLI.
+// Node entry: the runtime with the N-API addon installed, the planner (so raw
+// .tflite models load directly), the packer and the CLI.
 import * as path from 'path';
-import { setNative, NativeModule } from './native';
+import { setNative, NativeModule } from './core/native';
 
 export * from './index';
 export { main } from './cli/main';
-export { readModel } from './model/reader';
-export { verifyModel } from './model/verify';
-export { builtinName } from './model/names';
-export { planMemory } from './runtime/planner';
+export { PreparedModel } from './planner/prepare';
+export { modelPart, packHash, sectionOf } from './planner/pack';
+export { readModel } from './planner/model/reader';
+export { verifyModel } from './planner/model/verify';
+export { builtinName } from './planner/model/names';
+export { planMemory } from './planner/memory';
 
 /** The addon built by node-gyp at `npm install` (build/Release/tinyml.node, next to dist/). */
 export function loadAddon(): NativeModule {

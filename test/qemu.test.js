@@ -86,11 +86,11 @@ describe('qemu-m4 (emulated Cortex-M4, 256 KB RAM)', function () {
     assert.ok(s.text <= q.BOARD.flash.bytes, 'flash: .text is ' + s.text + ' bytes');
     assert.ok(s.data + s.bss + s.stack <= q.BOARD.ram.bytes, 'RAM: statics and stack take ' + (s.data + s.bss + s.stack));
     // The board itself: JS heap, arena, stack and statics inside 256 KB.
-    const plan = new (h.tinyml().Interpreter)(h.readBytes(modelFile)).plan();
+    const plan = new (h.tinyml().PreparedModel)(h.readBytes(modelFile)).plan();
     const c = model.cases[0];
     const outFile = path.join(tmp, 'kws.bench.bin');
     const r = require('child_process').spawnSync('qemu-system-arm', q.qemuArgs(fw.elf, ['bench',
-      path.join(h.MODELS, c.input.file), outFile, '1', '0', String(plan.arenaBytes + 15), '0']), { encoding: 'utf8' });
+      path.join(h.MODELS, c.input.file), outFile, '1', '0', String(plan.arenaBytes), '0']), { encoding: 'utf8' });
     assert.strictEqual(r.status, 0, 'kws on the 256 KB board: ' + r.stderr);
     assert.strictEqual(h.firstDiff(h.readBytes(outFile), h.readBytes(path.join(h.MODELS, c.output.file))), -1);
     const line = r.stdout.split('\n').find((l) => l.indexOf('TMLBENCH ') === 0);

@@ -3,13 +3,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as os from 'os';
 import { spawnSync } from 'child_process';
-import { Interpreter, Plan } from '../runtime/interpreter';
-import { TinyMLError } from '../runtime/errors';
+import { PreparedModel, Plan } from '../planner/prepare';
+import { packModel, modelPart } from '../planner/pack';
+import { TinyMLError } from '../core/errors';
 import { runFrames } from '../app/run';
-import { opName } from '../model/names';
-import { ModelInfo, OperatorInfo } from '../model/types';
-import { dtypeName, numElements } from '../ops/quant';
-import { arenaBytesNeeded } from '../native';
+import { opName } from '../planner/model/names';
+import { ModelInfo, OperatorInfo } from '../planner/model/types';
+import { dtypeName, numElements } from '../planner/ops/quant';
 
 const HELP = `tinyml - run TFLite models the way a microcontroller would
 
@@ -31,9 +31,16 @@ Usage:
       --frames N              the input file holds N frames back to back; they run
                               in order on one interpreter (stateful models keep state)
       --arena BYTES           arena block size (default: exactly what the plan needs)
+  tinyml pack <model.tflite> [-o <out.tflite>]
+      Reads, verifies, prepares and plans the model here, on the host, and
+      writes it with its op program appended (default: <model>.packed.tflite).
+      A packed file is still a normal .tflite for TFLM and other tools; the
+      device core (dist/tinyml.core.js) runs it with no parsing or planning.
+      The same model always gives the same bytes.
   tinyml inspect <model.tflite> [--json]
       Ops, tensors (shape, dtype, quantization), MACs and the arena plan
-      (arenaBytes = persistent + planned bytes) without running anything.
+      (arenaBytes: the block to give, = persistent + planned bytes + up to 15
+      bytes of alignment) without running anything.
   tinyml help
 
 File conventions: the input file is the raw little-endian bytes of every input
@@ -54,6 +61,9 @@ function parseArgs(argv: string[]): { positional: string[]; flags: Flags } {
       else if (a === '--json' || a === '--help') flags[a.slice(2)] = true;
       else if (i + 1 < argv.length) flags[a.slice(2)] = argv[++i];
       else throw new UsageError('option ' + a + ' needs a value');
+    } else if (a === '-o') {
+      if (i + 1 < argv.length) flags.o = argv[++i];
+      else throw new UsageError('option -o needs a value');
     } else if (a === '-h') {
       flags.help = true;
     } else {
@@ -272,8 +282,7 @@ function runQemu(model: string, input: string, output: string, frames: number, a
     let block = arena;
     if (!block) {
       try {
-        const plan = new Interpreter(modelBytes).plan();
-        block = arenaBytesNeeded(plan.plannedBytes, plan.programWords);
+        block = new PreparedModel(modelPart(modelBytes)).plan().arenaBytes;
       } catch (e) {
         if (!(e instanceof TinyMLError)) throw e;
       }
@@ -319,7 +328,7 @@ function opMacs(model: ModelInfo, op: OperatorInfo): number {
 function cmdInspect(positional: string[], flags: Flags): number {
   const file = positional[1];
   if (!file) throw new UsageError('usage: tinyml inspect <model.tflite> [--json]');
-  const m = new Interpreter(readFile(file, 'model'));
+  const m = new PreparedModel(modelPart(readFile(file, 'model')));
   const g = m.model.subgraphs[0];
   let plan: Plan | null = null;
   let error: TinyMLError | null = null;
@@ -362,7 +371,10 @@ function cmdInspect(positional: string[], flags: Flags): number {
     outputs: g.outputs,
     macs: macs,
     arenaBytes: plan ? plan.arenaBytes : null,
-    arena: plan ? { persistent: plan.persistentBytes, planned: plan.plannedBytes, programWords: plan.programWords } : null,
+    arena: plan ? {
+      persistent: plan.persistentBytes, planned: plan.plannedBytes, programWords: plan.programWords,
+      alignment: plan.arenaBytes - plan.persistentBytes - plan.plannedBytes,
+    } : null,
     error: error ? { code: error.code, message: error.message } : null,
     ops: ops,
     tensors: tensors,
@@ -373,7 +385,8 @@ function cmdInspect(positional: string[], flags: Flags): number {
     const lines: string[] = [];
     lines.push(report.model + ': ' + report.bytes + ' bytes, ' + ops.length + ' ops, ' + tensors.length + ' tensors, ' + macs + ' MACs');
     if (plan) {
-      lines.push('arena: ' + plan.arenaBytes + ' bytes (persistent ' + plan.persistentBytes + ' + planned ' + plan.plannedBytes + ')');
+      lines.push('arena: ' + plan.arenaBytes + ' bytes (persistent ' + plan.persistentBytes + ' + planned ' + plan.plannedBytes +
+        ' + up to ' + (plan.arenaBytes - plan.persistentBytes - plan.plannedBytes) + ' to align the block)');
     }
     lines.push('', 'ops:');
     for (const o of ops) {
@@ -392,6 +405,19 @@ function cmdInspect(positional: string[], flags: Flags): number {
   return error ? 1 : 0;
 }
 
+function cmdPack(positional: string[], flags: Flags): number {
+  const file = positional[1];
+  if (!file || positional.length > 2) throw new UsageError('usage: tinyml pack <model.tflite> [-o <out.tflite>]');
+  const out = typeof flags.o === 'string' ? flags.o : file.replace(/(\.packed)?(\.tflite)?$/, '') + '.packed.tflite';
+  const model = readFile(file, 'model');
+  const packed = packModel(model);
+  fs.writeFileSync(out, packed);
+  const part = modelPart(model).length;
+  process.stdout.write(out + ': ' + packed.length + ' bytes (model ' + part + ' + program and metadata ' +
+    (packed.length - part) + ')\n');
+  return 0;
+}
+
 function pad(s: string, n: number): string {
   while (s.length < n) s += ' ';
   return s + ' ';
@@ -408,7 +434,8 @@ export function main(argv: string[]): number {
     }
     if (cmd === 'run') return cmdRun(positional, flags);
     if (cmd === 'inspect') return cmdInspect(positional, flags);
-    throw new UsageError('unknown command "' + cmd + '" (run, inspect, help)');
+    if (cmd === 'pack') return cmdPack(positional, flags);
+    throw new UsageError('unknown command "' + cmd + '" (run, pack, inspect, help)');
   } catch (e) {
     if (e instanceof TinyMLError) {
       process.stderr.write('tinyml: ' + e.message + '\n');

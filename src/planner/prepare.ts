@@ -1,33 +1,19 @@
-// The Interpreter: model bytes in, typed-array views onto the arena out.
-// TypeScript reads, prepares and plans; one native call runs every op.
-import { readModel } from '../model/reader';
-import { ModelInfo, SubgraphInfo, TensorInfo, DType } from '../model/types';
-import { opName } from '../model/names';
-import { OpContext, PreparedOp } from '../ops/types';
+// Host-side (and on-device add-on) preparation of a model: read and verify
+// the FlatBuffer, prepare every op (shapes, fixed-point multipliers, padding),
+// plan the arena and build the op program the native layer runs. The packer
+// (pack.ts) turns the result into a packed section; the device core never
+// needs any of this.
+import { readModel } from './model/reader';
+import { ModelInfo, SubgraphInfo, TensorInfo, DType } from './model/types';
+import { opName } from './model/names';
+import { OpContext, PreparedOp } from './ops/types';
 import { resolveOp } from './resolver';
-import { planMemory, PlanBuffer } from './planner';
+import { planMemory, PlanBuffer } from './memory';
 import { fuseOps } from './fuse';
-import { fail, TinyMLError } from './errors';
+import { fail } from '../core/errors';
 import {
-  NativeModule, getNative, Status, STATUS_NAMES, Info, arenaBytesNeeded, arenaBytesUsed,
-  PROGRAM_MAGIC, PROGRAM_VERSION, HEADER_WORDS, TENSOR_WORDS, CTX_BYTES,
-} from '../native';
-
-export interface InterpreterOptions {
-  /** Arena block size in bytes; default: exactly what the plan needs. */
-  arenaSize?: number;
-  /** Native module to use instead of the engine's registered one. */
-  native?: NativeModule;
-}
-
-/** A tensor view: the typed array over the arena plus its metadata. */
-export type TensorView = (Int8Array | Uint8Array | Int16Array | Int32Array | Float32Array) & {
-  shape: number[];
-  dtype: number;
-  scale: number;
-  zeroPoint: number;
-  tensorIndex: number;
-};
+  arenaBytesNeeded, PROGRAM_MAGIC, PROGRAM_VERSION, HEADER_WORDS, TENSOR_WORDS, CTX_BYTES,
+} from '../core/native';
 
 /** Where one tensor lives after planning. */
 export interface TensorPlacement {
@@ -52,30 +38,25 @@ const PLACE_STATE = 0x100;
 /** TFLite dtypes the native layer knows (tml_dtype_size), as ",n," tokens. */
 const NATIVE_DTYPES = ',0,2,3,4,6,7,9,12,15,';
 
-/** What allocateTensors() decided, for inspect and tests. */
+/** What planning decided, for the packer, inspect and tests. */
 export interface Plan {
   ops: PreparedOp[];
   placements: TensorPlacement[];
   plannedBytes: number;
   programWords: number;
   persistentBytes: number;
+  /** What an arena block must hold: tml_load's figure, alignment pad included. */
   arenaBytes: number;
 }
 
 const WHERE_NONE = 0, WHERE_ARENA = 1, WHERE_MODEL = 2;
 
-export class Interpreter {
+export class PreparedModel {
   readonly model: ModelInfo;
   private readonly graph: SubgraphInfo;
-  private readonly options: InterpreterOptions;
-  private native: NativeModule | null = null;
-  private arena: ArrayBuffer | null = null;
-  private plannedOffset = 0;
   private planInfo: Plan | null = null;
-  private views: { [index: number]: TensorView } = {};
 
-  constructor(modelBytes: Uint8Array, options?: InterpreterOptions) {
-    this.options = options || {};
+  constructor(modelBytes: Uint8Array) {
     this.model = readModel(modelBytes);
     if (this.model.subgraphs.length < 1) fail('E_BAD_MODEL', 'the model has no subgraph');
     this.graph = this.model.subgraphs[0];
@@ -184,123 +165,25 @@ export class Interpreter {
     for (let s = 0; s < n; s++) {
       programWords += 4 + kept[s].inputs.length + kept[s].outputs.length + kept[s].params.length;
     }
+    const needed = arenaBytesNeeded(plannedBytes, programWords);
+    if (needed > 0x7fffffff) {
+      fail('E_ARENA_TOO_SMALL', 'this model needs ' + needed + ' bytes of arena, more than any arena can hold (2 GiB)');
+    }
     this.planInfo = {
       ops: kept,
       placements: placements,
       plannedBytes: plannedBytes,
       programWords: programWords,
       persistentBytes: CTX_BYTES + programWords * 4,
-      arenaBytes: arenaBytesUsed(plannedBytes, programWords),
+      arenaBytes: needed,
     };
     this.keptOpIndex = keptIndex;
     return this.planInfo;
   }
 
-  private keptOpIndex: number[] = [];
+  /** Model op index of every op of the program (fused and aliased ops left out). */
+  keptOpIndex: number[] = [];
   private specs: TensorSpec[] = [];
-  private placements: TensorPlacement[] = [];
-
-  /** Plans, then hands the program to the native layer. */
-  allocateTensors(): void {
-    const plan = this.plan();
-    const needed = arenaBytesNeeded(plan.plannedBytes, plan.programWords);
-    if (needed > 0x7fffffff) {
-      fail('E_ARENA_TOO_SMALL', 'this model needs ' + needed + ' bytes of arena, more than any arena can hold (2 GiB)');
-    }
-    const size = this.options.arenaSize !== undefined ? this.options.arenaSize : needed;
-    if (size < needed) {
-      fail('E_ARENA_TOO_SMALL', 'arena of ' + size + ' bytes is too small: this model needs ' +
-        needed + ' bytes (arenaSize >= ' + needed + ')');
-    }
-    const native = this.options.native || getNative();
-    const arena = native.arena(size);
-    const status = native.load(arena, this.model.bytes, this.buildProgram(plan));
-    if (status !== Status.OK) this.nativeFailure(native, arena, status);
-    this.native = native;
-    this.arena = arena;
-    this.plannedOffset = native.info(arena, Info.PLANNED_OFFSET);
-    this.views = {};
-    // The program now lives in the arena: keep only what views need, so the
-    // app gets the JS heap back (plan() recomputes if asked again).
-    this.placements = plan.placements;
-    this.planInfo = null;
-    this.specs = [];
-  }
-
-  invoke(): void {
-    const native = this.loaded();
-    const status = native.invoke(this.arena as ArrayBuffer);
-    if (status !== Status.OK) this.nativeFailure(native, this.arena as ArrayBuffer, status);
-  }
-
-  /** Variable tensors and op state start over (TFLM ResetVariableTensors). */
-  resetVariables(): void {
-    const native = this.loaded();
-    native.reset(this.arena as ArrayBuffer);
-  }
-
-  inputCount(): number { return this.graph.inputs.length; }
-  outputCount(): number { return this.graph.outputs.length; }
-
-  input(i: number): TensorView {
-    if (!(i >= 0 && i < this.graph.inputs.length)) {
-      fail('E_BAD_INPUT', 'input(' + i + '): the model has ' + this.graph.inputs.length + ' input(s)');
-    }
-    return this.view(this.graph.inputs[i]);
-  }
-
-  output(i: number): TensorView {
-    if (!(i >= 0 && i < this.graph.outputs.length)) {
-      fail('E_BAD_INPUT', 'output(' + i + '): the model has ' + this.graph.outputs.length + ' output(s)');
-    }
-    return this.view(this.graph.outputs[i]);
-  }
-
-  /** Arena bytes in use: context + planned section + program. */
-  arenaUsedBytes(): number {
-    if (this.native && this.arena) return this.native.info(this.arena, Info.USED_BYTES);
-    return this.plan().arenaBytes;
-  }
-
-  private loaded(): NativeModule {
-    if (!this.native || !this.arena) fail('E_BAD_STATE', 'call allocateTensors() before invoke()/input()/output()');
-    return this.native as NativeModule;
-  }
-
-  private view(index: number): TensorView {
-    this.loaded();
-    const cached = this.views[index];
-    if (cached) return cached;
-    const t = this.graph.tensors[index];
-    const place = this.placements[index];
-    let buffer = this.arena as ArrayBuffer;
-    let byteOffset = this.plannedOffset + place.offset;
-    if (place.where === WHERE_MODEL) {
-      buffer = this.model.bytes.buffer as ArrayBuffer;
-      byteOffset = this.model.bytes.byteOffset + place.offset;
-    }
-    // Espruino's typed arrays take a 16-bit byteOffset: its binding offers
-    // view(), a Uint8Array over just these bytes at offset 0 of its buffer.
-    const native = this.native as NativeModule;
-    if (byteOffset > 65535 && native.view) {
-      const region = native.view(buffer, byteOffset, t.bytes);
-      buffer = region.buffer as ArrayBuffer;
-      byteOffset = region.byteOffset;
-    }
-    const v = makeView(t, buffer, byteOffset) as TensorView;
-    try {
-      v.shape = t.shape;
-      v.dtype = t.dtype;
-      v.scale = t.scale.length ? t.scale[0] : 0;
-      v.zeroPoint = t.zeroPoint.length ? t.zeroPoint[0] : 0;
-      v.tensorIndex = index;
-    } catch (e) {
-      // Espruino refuses new properties on typed arrays: its views carry the
-      // data only.
-    }
-    this.views[index] = v;
-    return v;
-  }
 
   /**
    * Element-wise ops write their output over an input that dies at that op
@@ -380,7 +263,9 @@ export class Interpreter {
     return prepared;
   }
 
-  private buildProgram(plan: Plan): Int32Array {
+  /** The op program tml_load checks and runs. */
+  program(): Int32Array {
+    const plan = this.plan();
     const tensors = this.specs;
     const words = new Int32Array(plan.programWords);
     let w = 0;
@@ -409,26 +294,6 @@ export class Interpreter {
     }
     return words;
   }
-
-  /** Turns a native status into a TinyMLError naming the op and tensor involved. */
-  private nativeFailure(native: NativeModule, arena: ArrayBuffer, status: number): never {
-    const name = STATUS_NAMES.split(',')[status] || 'E_UNKNOWN';
-    const errOp = native.info(arena, Info.ERR_OP);
-    const detail = native.info(arena, Info.ERR_DETAIL);
-    if (status === Status.ARENA_TOO_SMALL) {
-      return fail('E_ARENA_TOO_SMALL', 'the arena is too small: this model needs ' + detail + ' bytes');
-    }
-    let where = '';
-    if (errOp >= 0) {
-      const i = this.keptOpIndex[errOp];
-      where = 'op ' + i + ' (' + opName(this.graph.operators[i]) + '): ';
-    }
-    if (status === Status.BAD_DATA) {
-      return fail('E_BAD_INPUT', where + detail + ' input value(s) out of range at invoke (e.g. GATHER indices)');
-    }
-    throw new TinyMLError('E_NATIVE', where + 'native layer refused the program with ' + name +
-      ' (detail ' + detail + ')');
-  }
 }
 
 /**
@@ -456,22 +321,4 @@ function offlineOffsets(model: ModelInfo, tensorCount: number): number[] | null 
     offsets.push(o);
   }
   return offsets;
-}
-
-function makeView(t: TensorInfo, buffer: ArrayBuffer, byteOffset: number) {
-  const count = elementCount(t.shape);
-  switch (t.dtype) {
-    case DType.INT8: return new Int8Array(buffer, byteOffset, count);
-    case DType.INT16: return new Int16Array(buffer, byteOffset, count);
-    case DType.INT32: return new Int32Array(buffer, byteOffset, count);
-    case DType.FLOAT32: return new Float32Array(buffer, byteOffset, count);
-    case DType.UINT8: case DType.BOOL: return new Uint8Array(buffer, byteOffset, count);
-    default: return new Uint8Array(buffer, byteOffset, t.bytes);
-  }
-}
-
-function elementCount(shape: number[]): number {
-  let n = 1;
-  for (let i = 0; i < shape.length; i++) n *= shape[i];
-  return n;
 }

@@ -11,6 +11,10 @@ export type ErrorCode =
   | 'E_BAD_INPUT' // wrong input length / type / shape from the caller
   | 'E_BAD_STATE' // e.g. invoke() before allocateTensors()
   | 'E_NO_NATIVE' // the native module is not available on this engine
+  | 'E_NOT_PACKED' // raw .tflite given to a core without the on-device planner
+  | 'E_BAD_PACK' // packed section truncated or corrupt
+  | 'E_PACK_MISMATCH' // packed for other model bytes
+  | 'E_PACK_VERSION' // packed for another pack format / runtime version
   | 'E_NATIVE'; // the native layer refused the program (should not happen)
 
 export class TinyMLError extends Error {
