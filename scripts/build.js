@@ -4,6 +4,7 @@
 //   build/Release/tinyml.node  N-API addon (node-gyp; also built by `npm install`)
 //   dist/tinyml.device.js      ES5 device bundle      dist/tinyml.node.js  Node bundle + CLI
 //   dist/tinyml-duk            Duktape host runner (needs Debian's duktape-dev)
+//   dist/types/                .d.ts of every bundle entry, and src/board.d.ts (the package's types)
 // Each step is skipped when its outputs are newer than its inputs.
 const fs = require('fs');
 const path = require('path');
@@ -56,6 +57,10 @@ if (stale(['dist/tinyml.device.js', 'dist/tinyml.node.js'], tsTime)) {
   step('bundles', () => {
     execFileSync(process.execPath, [require.resolve('rollup/dist/bin/rollup'), '-c', '--silent'], { stdio: 'inherit' });
   });
+}
+
+if (stale(['dist/types/node.d.ts'], Math.max(tsTime, newest(['scripts/build-types.js'], ['.js'])))) {
+  step('type declarations', () => require('./build-types.js').buildTypes());
 }
 
 step('duktape runner', () => require('./build-duktape.js').buildDuktapeRunner());
