@@ -222,11 +222,18 @@ describe('package: npm pack, install in a fresh project, use it', function () {
     check(r.stdout, out, 'TypeScript app');
   });
 
-  it('a CommonJS app: require(\'tinyml-ts\')', function () {
+  it('a CommonJS app: require(\'tinyml-ts\'); tinyml-ts/device resolves; version matches package.json', function () {
     fs.writeFileSync(path.join(app, 'app.cjs'), APP_CJS);
     const out = path.join(app, 'cjs.out.bin');
     const r = run(process.execPath, ['app.cjs'].concat(inputs(), [out]), app, 'the CommonJS app');
     check(r.stdout, out, 'CommonJS app');
+    // The subpath exports resolve, and the runtime reports the package's version.
+    const root = path.join(app, 'node_modules', 'tinyml-ts');
+    const v = run(process.execPath, ['-p', "JSON.stringify([require.resolve('tinyml-ts/device'), " +
+      "require('tinyml-ts/package.json').version, require('tinyml-ts').version])"], app, 'require.resolve');
+    const [device, manifestVersion, runtimeVersion] = JSON.parse(v.stdout);
+    assert.strictEqual(device, path.join(fs.realpathSync(root), 'dist', 'tinyml.device.js'));
+    assert.strictEqual(runtimeVersion, manifestVersion, 'version in src/index.ts vs package.json');
   });
 
   it('an ES module: import { Interpreter } from \'tinyml-ts\' in Node', function () {
@@ -234,6 +241,12 @@ describe('package: npm pack, install in a fresh project, use it', function () {
     const out = path.join(app, 'mjs.out.bin');
     const r = run(process.execPath, ['app.mjs'].concat(inputs(), [out]), app, 'the ES module app');
     check(r.stdout, out, 'ES module app');
+  });
+
+  it('the `tinyml` command is installed: npx tinyml inspect lists the model\'s ops', function () {
+    const r = run('npx', ['--no-install', 'tinyml', 'inspect', inputs()[0], '--json'], app, 'npx tinyml inspect');
+    const ops = JSON.parse(r.stdout).ops.map((o) => o.op);
+    assert.deepStrictEqual(ops, golden.model.subgraphs[0].ops);
   });
 
   it('device code type-checks against tinyml-ts/board with an ES5 lib, both module resolutions (and misuse of board does not)', function () {
