@@ -61,6 +61,12 @@ function buildTypes() {
   });
 }
 
-module.exports = { buildTypes: buildTypes, entryFiles: entryFiles, OUT: OUT };
+/** What buildTypes() writes for the entries (for the build's staleness check). */
+function outputs() {
+  var src = path.join(ROOT, 'src');
+  return entryFiles().map(function (f) { return path.join(OUT, path.relative(src, f).replace(/\.ts$/, '.d.ts')); });
+}
+
+module.exports = { buildTypes: buildTypes, entryFiles: entryFiles, outputs: outputs, OUT: OUT };
 
 if (require.main === module) buildTypes();

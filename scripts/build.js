@@ -59,8 +59,9 @@ if (stale(['dist/tinyml.device.js', 'dist/tinyml.node.js'], tsTime)) {
   });
 }
 
-if (stale(['dist/types/node.d.ts'], Math.max(tsTime, newest(['scripts/build-types.js'], ['.js'])))) {
-  step('type declarations', () => require('./build-types.js').buildTypes());
+const types = require('./build-types.js');
+if (stale(types.outputs(), Math.max(tsTime, newest(['scripts/build-types.js'], ['.js'])))) {
+  step('type declarations', () => types.buildTypes());
 }
 
 step('duktape runner', () => require('./build-duktape.js').buildDuktapeRunner());
