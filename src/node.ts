@@ -2,6 +2,7 @@
 // .tflite models load directly), the packer and the CLI.
 import * as path from 'path';
 import { setNative, NativeModule } from './core/native';
+import { fail } from './core/errors';
 
 export * from './index';
 export { main } from './cli/main';
@@ -14,8 +15,15 @@ export { planMemory } from './planner/memory';
 
 /** The addon built by node-gyp at `npm install` (build/Release/tinyml.node, next to dist/). */
 export function loadAddon(): NativeModule {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  return require(path.join(__dirname, '..', 'build', 'Release', 'tinyml.node')) as NativeModule;
+  const file = path.join(__dirname, '..', 'build', 'Release', 'tinyml.node');
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    return require(file) as NativeModule;
+  } catch (e) {
+    // The package's install script builds it; npm may have skipped scripts.
+    return fail('E_NO_NATIVE', 'cannot load the native addon ' + file + ' (' + String((e as Error).message).split('\n')[0] +
+      '): build it with `npm rebuild tinyml-ts` (needs python3, make and a C compiler)');
+  }
 }
 
 setNative(loadAddon());
