@@ -282,8 +282,7 @@ int main(int argc, char **argv) {
       !parse_number(argv[6], &a.arena_size)) {
     fprintf(stderr,
             "tinyml: usage: tinyml-duk <bundle.js> <model.tflite> <input.bin|-> "
-            "<output.bin> <frames> <arenaSize>\n"
-            "       tinyml-duk --script <file.js> [args...]\n");
+            "<output.bin> <frames> <arenaSize> | tinyml-duk --script <file.js> [args...]\n");
     return 2;
   }
   a.bundle = argv[1];
