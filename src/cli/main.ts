@@ -6,6 +6,7 @@ import { spawnSync } from 'child_process';
 import { PreparedModel, Plan } from '../planner/prepare';
 import { packModel, modelPart } from '../planner/pack';
 import { TinyMLError } from '../core/errors';
+import { packedSectionAt } from '../core/packed';
 import { runFrames } from '../app/run';
 import { opName } from '../planner/model/names';
 import { ModelInfo, OperatorInfo } from '../planner/model/types';
@@ -17,15 +18,18 @@ Usage:
   tinyml run <model.tflite> --input <in.bin> --output <out.bin> [options]
       Runs the model and writes every output tensor's raw bytes.
       --engine node|duktape   where to run it (default node; duktape runs the
-                              ES5 device bundle on Duktape via build/tinyml-duk)
+                              ES5 device bundle on Duktape via dist/tinyml-duk:
+                              the device core for a packed model, the core with
+                              the on-device planner for a raw .tflite)
       --engine jerryscript|jerryscript-snapshot|espruino
                               the device bundle on a JerryScript 3.0 build (from
                               source, or compiled to a snapshot first) or on an
                               Espruino Linux build, both made with the tinyml
                               module: set TINYML_JERRYSCRIPT_DIR (holds tinyml-jerry)
                               or TINYML_ESPRUINO_DIR (holds espruino); see boards/README.md
-      --engine qemu-m4        the device bundle on Duktape on an emulated Cortex-M4
-                              with 256 KB of RAM (QEMU mps2-an386; boards/qemu-m4):
+      --engine qemu-m4        the device core on Duktape on an emulated Cortex-M4
+                              with 256 KB of RAM, the model packed by the build
+                              (QEMU mps2-an386; boards/qemu-m4):
                               needs qemu-system-arm, gcc-arm-none-eabi and
                               picolibc-arm-none-eabi; the firmware is built on first use
       --frames N              the input file holds N frames back to back; they run
@@ -122,11 +126,26 @@ function cmdRun(positional: string[], flags: Flags): number {
   throw new UsageError('unknown --engine ' + engine + ' (node, duktape, jerryscript, jerryscript-snapshot, espruino, qemu-m4)');
 }
 
+/**
+ * The ES5 bundle a device engine runs for a model file: the device core for a
+ * packed model (what a board runs), the core with the on-device planner for a
+ * raw one.
+ */
+function deviceBundleFor(model: string): string {
+  let packed = false;
+  try {
+    packed = packedSectionAt(new Uint8Array(fs.readFileSync(model))) >= 0;
+  } catch (e) {
+    // unreadable: the engine reports it
+  }
+  return path.join(__dirname, packed ? 'tinyml.core.js' : 'tinyml.device.js');
+}
+
 /** Runs the device bundle on Duktape through the host runner. */
 function runDuktape(model: string, input: string, output: string, frames: number, arena: number): number {
   const buildDir = path.join(__dirname);
   const runner = path.join(buildDir, 'tinyml-duk');
-  const bundle = path.join(buildDir, 'tinyml.device.js');
+  const bundle = deviceBundleFor(model);
   if (!fs.existsSync(runner) || !fs.existsSync(bundle)) {
     throw new UsageError('the Duktape runner is not built: run `npm run build` (needs `apt-get install duktape-dev`)');
   }
@@ -170,7 +189,7 @@ function spawnEngine(name: string, cmd: string, args: string[]): { status: numbe
 function runJerryScript(model: string, input: string, output: string, frames: number, arena: number,
   snapshot: boolean): number {
   const runner = engineBinary('TINYML_JERRYSCRIPT_DIR', 'tinyml-jerry', snapshot ? 'jerryscript-snapshot' : 'jerryscript');
-  let bundle = path.join(__dirname, 'tinyml.device.js');
+  let bundle = deviceBundleFor(model);
   if (!fs.existsSync(bundle)) throw new UsageError('the device bundle is not built: run `npm run build`');
   let tmp = '';
   try {
@@ -200,7 +219,7 @@ function runJerryScript(model: string, input: string, output: string, frames: nu
  */
 function runEspruino(model: string, input: string, output: string, frames: number, arena: number): number {
   const espruino = engineBinary('TINYML_ESPRUINO_DIR', 'espruino', 'espruino');
-  const bundle = path.join(__dirname, 'tinyml.device.js');
+  const bundle = deviceBundleFor(model);
   if (!fs.existsSync(bundle)) throw new UsageError('the device bundle is not built: run `npm run build`');
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tinyml-espruino-'));
   try {
