@@ -62,35 +62,47 @@ export class PreparedModel {
     this.graph = this.model.subgraphs[0];
   }
 
-  /** Prepares every op and plans the arena without touching the native layer. */
+  /**
+   * Prepares every op and plans the arena, in steps: prepare (and fuse) the
+   * ops, list the tensors the program touches, alias RESHAPE-like outputs,
+   * lifetimes, in-place outputs, placement, and the program's size.
+   */
   plan(): Plan {
     if (this.planInfo) return this.planInfo;
     const g = this.graph;
     const prepared: PreparedOp[] = [];
     for (let i = 0; i < g.operators.length; i++) prepared.push(this.prepareOp(i));
     fuseOps(this.model, g, prepared);
+    const tensors = tensorSpecs(g, prepared);
+    const alias = this.aliasReshapes(prepared, tensors);
+    const kept = alias.kept;
+    const life = lifetimes(g, tensors, alias.root, kept);
+    this.planInPlace(kept, tensors, alias.root, life.last);
+    const place = placeTensors(tensors, alias.root, life, offlineOffsets(this.model, g.tensors.length));
 
-    // Model tensors, then the ops' scratch and state buffers as extra tensors.
-    const tensors: TensorSpec[] = [];
-    for (let t = 0; t < g.tensors.length; t++) {
-      const info = g.tensors[t];
-      // Variables are state even when the model gives them a buffer: TFLM
-      // fills them with the zero point (int8) or 0, whatever the buffer holds.
-      const fill = info.isVariable && info.dtype === DType.INT8 && info.zeroPoint.length ? info.zeroPoint[0] & 0xff : 0;
-      tensors.push({
-        dtype: info.dtype, bytes: info.bytes, state: info.isVariable, fill: fill,
-        dataOffset: info.isVariable ? -1 : info.dataOffset,
-      });
+    let programWords = HEADER_WORDS + TENSOR_WORDS * tensors.length;
+    for (let s = 0; s < kept.length; s++) {
+      programWords += 4 + kept[s].inputs.length + kept[s].outputs.length + kept[s].params.length;
     }
-    for (let i = 0; i < prepared.length; i++) {
-      const extra = prepared[i].buffers || [];
-      for (let k = 0; k < extra.length; k++) {
-        prepared[i].outputs.push(tensors.length);
-        tensors.push({ dtype: DType.INT8, bytes: extra[k].bytes, state: extra[k].state, fill: (extra[k].fill || 0) & 0xff, dataOffset: -1 });
-      }
+    const needed = arenaBytesNeeded(place.plannedBytes, programWords);
+    if (needed > 0x7fffffff) {
+      fail('E_ARENA_TOO_SMALL', 'this model needs ' + needed + ' bytes of arena, more than any arena can hold (2 GiB)');
     }
+    this.specs = tensors;
+    this.keptOpIndex = alias.keptIndex;
+    this.planInfo = {
+      ops: kept,
+      placements: place.placements,
+      plannedBytes: place.plannedBytes,
+      programWords: programWords,
+      persistentBytes: CTX_BYTES + programWords * 4,
+      arenaBytes: needed,
+    };
+    return this.planInfo;
+  }
 
-    // Alias outputs of RESHAPE-like ops onto their inputs: the op disappears.
+  /** RESHAPE-like ops whose output can share its input's memory disappear: root[t] is the tensor t lives in. */
+  private aliasReshapes(prepared: PreparedOp[], tensors: TensorSpec[]): { root: number[]; kept: PreparedOp[]; keptIndex: number[] } {
     const root: number[] = [];
     for (let t = 0; t < tensors.length; t++) root.push(t);
     const kept: PreparedOp[] = [];
@@ -105,80 +117,7 @@ export class PreparedModel {
         keptIndex.push(i);
       }
     }
-
-    // Lifetimes (in kept-op steps) of every non-constant tensor the program touches.
-    const n = kept.length;
-    const first: number[] = [], last: number[] = [], used: boolean[] = [];
-    for (let t = 0; t < tensors.length; t++) { first.push(n); last.push(-1); used.push(false); }
-    const touch = function (t: number, step: number) {
-      if (t < 0) return;
-      used[t] = true;
-      const r = root[t];
-      if (step < first[r]) first[r] = step;
-      if (step > last[r]) last[r] = step;
-    };
-    for (let k = 0; k < g.inputs.length; k++) touch(g.inputs[k], 0);
-    for (let k = 0; k < g.outputs.length; k++) touch(g.outputs[k], n);
-    for (let t = 0; t < tensors.length; t++) {
-      if (tensors[t].state) { touch(t, 0); touch(t, n); }
-    }
-    for (let s = 0; s < n; s++) {
-      const p = kept[s];
-      for (let k = 0; k < p.inputs.length; k++) touch(p.inputs[k], s);
-      for (let k = 0; k < p.outputs.length; k++) touch(p.outputs[k], s);
-    }
-    this.planInPlace(kept, tensors, root, last);
-    // Aliased tensors keep their roots alive as long as they are used.
-    for (let t = 0; t < tensors.length; t++) {
-      if (used[t] && root[t] !== t) used[root[t]] = true;
-    }
-    const offline = offlineOffsets(this.model, g.tensors.length);
-
-    const buffers: PlanBuffer[] = [];
-    const bufferOf: number[] = [];
-    for (let t = 0; t < tensors.length; t++) {
-      bufferOf.push(-1);
-      if (root[t] !== t || !used[t] || tensors[t].dataOffset >= 0) continue;
-      bufferOf[t] = buffers.length;
-      const fixed = offline !== null && t < offline.length && offline[t] >= 0;
-      buffers.push({
-        size: tensors[t].bytes, first: first[t], last: Math.max(last[t], first[t]),
-        offset: fixed ? (offline as number[])[t] : 0, fixed: fixed,
-      });
-    }
-    const plannedBytes = planMemory(buffers);
-
-    const placements: TensorPlacement[] = [];
-    for (let t = 0; t < tensors.length; t++) {
-      const r = root[t];
-      if (used[t] && NATIVE_DTYPES.indexOf(',' + tensors[t].dtype + ',') < 0) {
-        fail('E_UNSUPPORTED_OP', 'tensor ' + t + ' (a graph input, output or variable) has dtype ' + tensors[t].dtype +
-          ', which tinyml-ts does not support');
-      }
-      if (!used[t]) placements.push({ where: WHERE_NONE, offset: 0 });
-      else if (tensors[r].dataOffset >= 0) placements.push({ where: WHERE_MODEL, offset: tensors[r].dataOffset });
-      else placements.push({ where: WHERE_ARENA, offset: buffers[bufferOf[r]].offset, state: tensors[r].state, fill: tensors[r].fill });
-    }
-
-    this.specs = tensors;
-    let programWords = HEADER_WORDS + TENSOR_WORDS * tensors.length;
-    for (let s = 0; s < n; s++) {
-      programWords += 4 + kept[s].inputs.length + kept[s].outputs.length + kept[s].params.length;
-    }
-    const needed = arenaBytesNeeded(plannedBytes, programWords);
-    if (needed > 0x7fffffff) {
-      fail('E_ARENA_TOO_SMALL', 'this model needs ' + needed + ' bytes of arena, more than any arena can hold (2 GiB)');
-    }
-    this.planInfo = {
-      ops: kept,
-      placements: placements,
-      plannedBytes: plannedBytes,
-      programWords: programWords,
-      persistentBytes: CTX_BYTES + programWords * 4,
-      arenaBytes: needed,
-    };
-    this.keptOpIndex = keptIndex;
-    return this.planInfo;
+    return { root: root, kept: kept, keptIndex: keptIndex };
   }
 
   /** Model op index of every op of the program (fused and aliased ops left out). */
@@ -294,6 +233,97 @@ export class PreparedModel {
     }
     return words;
   }
+}
+
+/** The model's tensors, then the ops' scratch and state buffers as extra tensors (appended to their op's outputs). */
+function tensorSpecs(g: SubgraphInfo, prepared: PreparedOp[]): TensorSpec[] {
+  const tensors: TensorSpec[] = [];
+  for (let t = 0; t < g.tensors.length; t++) {
+    const info = g.tensors[t];
+    // Variables are state even when the model gives them a buffer: TFLM
+    // fills them with the zero point (int8) or 0, whatever the buffer holds.
+    const fill = info.isVariable && info.dtype === DType.INT8 && info.zeroPoint.length ? info.zeroPoint[0] & 0xff : 0;
+    tensors.push({
+      dtype: info.dtype, bytes: info.bytes, state: info.isVariable, fill: fill,
+      dataOffset: info.isVariable ? -1 : info.dataOffset,
+    });
+  }
+  for (let i = 0; i < prepared.length; i++) {
+    const extra = prepared[i].buffers || [];
+    for (let k = 0; k < extra.length; k++) {
+      prepared[i].outputs.push(tensors.length);
+      tensors.push({ dtype: DType.INT8, bytes: extra[k].bytes, state: extra[k].state, fill: (extra[k].fill || 0) & 0xff, dataOffset: -1 });
+    }
+  }
+  return tensors;
+}
+
+interface Lifetimes {
+  /** First and last program step (kept-op index) at which each root tensor holds data. */
+  first: number[];
+  last: number[];
+  /** Whether the program touches the tensor (or, for a root, any tensor aliased to it). */
+  used: boolean[];
+}
+
+/** Lifetimes in program steps: graph inputs from step 0, outputs and state to the end. */
+function lifetimes(g: SubgraphInfo, tensors: TensorSpec[], root: number[], kept: PreparedOp[]): Lifetimes {
+  const n = kept.length;
+  const first: number[] = [], last: number[] = [], used: boolean[] = [];
+  for (let t = 0; t < tensors.length; t++) { first.push(n); last.push(-1); used.push(false); }
+  const touch = function (t: number, step: number) {
+    if (t < 0) return;
+    used[t] = true;
+    const r = root[t];
+    if (step < first[r]) first[r] = step;
+    if (step > last[r]) last[r] = step;
+  };
+  for (let k = 0; k < g.inputs.length; k++) touch(g.inputs[k], 0);
+  for (let k = 0; k < g.outputs.length; k++) touch(g.outputs[k], n);
+  for (let t = 0; t < tensors.length; t++) {
+    if (tensors[t].state) { touch(t, 0); touch(t, n); }
+  }
+  for (let s = 0; s < n; s++) {
+    const p = kept[s];
+    for (let k = 0; k < p.inputs.length; k++) touch(p.inputs[k], s);
+    for (let k = 0; k < p.outputs.length; k++) touch(p.outputs[k], s);
+  }
+  return { first: first, last: last, used: used };
+}
+
+/** Where every tensor lives: the model (constants), the planned section (offsets from the greedy or offline plan), or nowhere. */
+function placeTensors(tensors: TensorSpec[], root: number[], life: Lifetimes, offline: number[] | null):
+  { placements: TensorPlacement[]; plannedBytes: number } {
+  const used = life.used;
+  // Aliased tensors keep their roots alive as long as they are used.
+  for (let t = 0; t < tensors.length; t++) {
+    if (used[t] && root[t] !== t) used[root[t]] = true;
+  }
+  const buffers: PlanBuffer[] = [];
+  const bufferOf: number[] = [];
+  for (let t = 0; t < tensors.length; t++) {
+    bufferOf.push(-1);
+    if (root[t] !== t || !used[t] || tensors[t].dataOffset >= 0) continue;
+    bufferOf[t] = buffers.length;
+    const fixed = offline !== null && t < offline.length && offline[t] >= 0;
+    buffers.push({
+      size: tensors[t].bytes, first: life.first[t], last: Math.max(life.last[t], life.first[t]),
+      offset: fixed ? (offline as number[])[t] : 0, fixed: fixed,
+    });
+  }
+  const plannedBytes = planMemory(buffers);
+  const placements: TensorPlacement[] = [];
+  for (let t = 0; t < tensors.length; t++) {
+    const r = root[t];
+    if (used[t] && NATIVE_DTYPES.indexOf(',' + tensors[t].dtype + ',') < 0) {
+      fail('E_UNSUPPORTED_OP', 'tensor ' + t + ' (a graph input, output or variable) has dtype ' + tensors[t].dtype +
+        ', which tinyml-ts does not support');
+    }
+    if (!used[t]) placements.push({ where: WHERE_NONE, offset: 0 });
+    else if (tensors[r].dataOffset >= 0) placements.push({ where: WHERE_MODEL, offset: tensors[r].dataOffset });
+    else placements.push({ where: WHERE_ARENA, offset: buffers[bufferOf[r]].offset, state: tensors[r].state, fill: tensors[r].fill });
+  }
+  return { placements: placements, plannedBytes: plannedBytes };
 }
 
 /**
