@@ -1,0 +1,58 @@
+// Argument checks and copies shared by the app helpers. Checks run once per
+// call, never per element; everything throws TinyMLError E_BAD_INPUT.
+import { fail } from '../runtime/errors';
+
+/** Typed arrays the helpers store samples, rows and pixels in. */
+export type Samples = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Float32Array;
+
+/** Anything indexable to write numbers into (typed arrays, plain arrays). */
+export interface Writable {
+  length: number;
+  [i: number]: number;
+}
+
+function isArrayLike(a: unknown): boolean {
+  return typeof a === 'object' && a !== null && typeof (a as ArrayLike<number>).length === 'number';
+}
+
+/** An integer in [min, max]. */
+export function needInt(what: string, v: unknown, min: number, max: number): number {
+  if (typeof v !== 'number' || Math.floor(v) !== v || v < min || v > max) {
+    fail('E_BAD_INPUT', what + ' must be an integer in ' + min + '..' + max + ', got ' + String(v));
+  }
+  return v as number;
+}
+
+/** A finite number. */
+export function needNumber(what: string, v: unknown): number {
+  if (typeof v !== 'number' || !(v - v === 0)) fail('E_BAD_INPUT', what + ' must be a finite number, got ' + String(v));
+  return v as number;
+}
+
+export function needArray(what: string, a: unknown): void {
+  if (!isArrayLike(a)) fail('E_BAD_INPUT', what + ' must be an array or typed array');
+}
+
+/** `a` is array-like and a[offset .. offset+length) lies inside it. */
+export function needSpan(what: string, a: unknown, offset: number, length: number): void {
+  needArray(what, a);
+  const n = (a as ArrayLike<number>).length;
+  needInt(what + ' offset', offset, 0, n);
+  needInt(what + ' length', length, 0, n);
+  if (offset + length > n) {
+    fail('E_BAD_INPUT', what + ' has ' + n + ' elements, needs ' + length + ' from offset ' + offset);
+  }
+}
+
+/** Storage for `n` elements: a new Int16Array(n) or the given typed array (checked). */
+export function storage(what: string, given: Samples | undefined, n: number, make: (n: number) => Samples): Samples {
+  if (given === undefined) return make(n);
+  needArray(what, given);
+  if (given.length < n) fail('E_BAD_INPUT', what + ' has ' + given.length + ' elements, needs ' + n);
+  return given;
+}
+
+/** dst[d..d+n) = src[s..s+n): a plain loop (Espruino's subarray refuses offsets > 65535). */
+export function copyInto(src: ArrayLike<number>, s: number, dst: Writable, d: number, n: number): void {
+  for (let i = 0; i < n; i++) dst[d + i] = src[s + i];
+}
