@@ -325,6 +325,13 @@ function suite(app, files) {
       app.resize(input, n.width, n.height, n.channels, o, n.dw, n.dh, 'nearest');
       res.nearest.push(arr(o));
     }
+    res.nearestRegions = [];
+    for (k = 0; k < P.nearestRegions.length; k++) {
+      var t2 = P.nearestRegions[k];
+      var d2 = new Uint8Array(t2.dw * t2.dh);
+      app.resizeRegion(person, 96, 96, 1, t2.x, t2.y, t2.w, t2.h, d2, t2.dw, t2.dh, 'nearest');
+      res.nearestRegions.push(arr(d2));
+    }
     var same = new Uint8Array(96 * 96);
     app.resize(person, 96, 96, 1, same, 96, 96, 'bilinear');
     res.bilinearIdentity = arr(same);

@@ -255,6 +255,12 @@ function makePlan() {
       { x: 0, y: 0, w: 96, h: 96, dw: 1, dh: 1, channels: 1 },
     ],
     nearest: nearest,
+    // 96 -> 37: destination column 18 maps to 47.99999... in float32 (48 in doubles): TFLM picks 47.
+    nearestRegions: [
+      { x: 40, y: 30, w: 10, h: 10, dw: 3, dh: 3 },
+      { x: 0, y: 0, w: 96, h: 96, dw: 37, dh: 53 },
+      { x: 1, y: 2, w: 95, h: 90, dw: 200, dh: 7 },
+    ],
     person: PERSON_Q,
   };
   for (const q of Q_MODELS) plan.quant.push({ scale: q.scale, zeroPoint: q.zeroPoint, dtype: q.dtype, ints: ALL_INT8 });
@@ -685,6 +691,17 @@ describe('app helpers (src/app)', function () {
           assert.deepStrictEqual(res.nearest[k], int8s(goldenFile(n.output)), n.output);
         });
         assert.deepStrictEqual(res.nearestIdentity, personGray());
+        // TFLM's GetNearestNeighbor (half_pixel_centers) with Math.fround for its float32 arithmetic.
+        const g = personGray();
+        const pick = (o, inSize, outSize) => Math.max(0, Math.min(Math.floor(fround((o + 0.5) * fround(inSize / outSize))), inSize - 1));
+        ctx.plan.nearestRegions.forEach((t, k) => {
+          const want = [];
+          for (let oy = 0; oy < t.dh; oy++) for (let ox = 0; ox < t.dw; ox++) {
+            want.push(g[(t.y + pick(oy, t.h, t.dh)) * 96 + t.x + pick(ox, t.w, t.dw)]);
+          }
+          assert.deepStrictEqual(res.nearestRegions[k], want, 'region ' + k);
+        });
+        assert.strictEqual(pick(18, 96, 37), 47, 'the float32 case the second region exercises');
       });
 
       it('image: bilinear (2x2 block means, the TF half-pixel formula, identity), crop, rgbToGray, gray to int8/quantized', function () {
