@@ -50,9 +50,10 @@ function suite(app, files) {
   var P = JSON.parse(text(files[0]));
   function file(name) { return files[P.files[name]]; }
 
-  put('ring', function () {
+  // Storage past byte 65535 of its buffer: no subarray views (Espruino's limit), plain loops.
+  function high(Type, n) { return new Type(new ArrayBuffer(66000 + n * 4), 66000, n); }
+  function ringRun(r) {
     var res = [];
-    var r = new app.RingBuffer(P.ring.capacity);
     for (var k = 0; k < P.ring.ops.length; k++) {
       var op = P.ring.ops[k];
       if (op[0] === 'push') r.push(op[1]);
@@ -66,6 +67,23 @@ function suite(app, files) {
       }
     }
     return res;
+  }
+  put('ring', function () { return ringRun(new app.RingBuffer(P.ring.capacity)); });
+  put('ringHigh', function () { return ringRun(new app.RingBuffer(high(Int16Array, P.ring.capacity))); });
+  put('framerHop', function () {
+    var src = new Int16Array(40), res = [];
+    for (var i = 0; i < 40; i++) src[i] = i * 3 - 50;
+    var cases = [[3, 5, 4, null], [4, 4, 3, null], [5, 2, 7, high(Int16Array, 5)], [20, 3, 17, null], [20, 3, 40, high(Int16Array, 20)]];
+    for (var c = 0; c < cases.length; c++) {
+      var f = new app.Framer(cases[c][0], cases[c][1], cases[c][3] || undefined), frames = [];
+      var frame = new Int16Array(cases[c][0]);
+      for (var p = 0; p < src.length;) {
+        p += f.push(src, p, Math.min(cases[c][2], src.length - p));
+        if (f.ready()) { f.read(frame); frames.push(arr(frame)); }
+      }
+      res.push(frames);
+    }
+    return { src: arr(src), cases: cases.map(function (k) { return [k[0], k[1]]; }), frames: res };
   });
   put('ringFloat', function () {
     var r = new app.RingBuffer(new Float32Array(4));
@@ -130,15 +148,18 @@ function suite(app, files) {
     var yes = i8(file('yes_features')), no = i8(file('no_features'));
     var w = new app.SlidingWindow(49, 40);
     var ordered = new app.SlidingWindow(49, 40, new Int8Array(1960), { ordered: true });
+    var orderedHigh = new app.SlidingWindow(49, 40, high(Int8Array, 1960), { ordered: true });
+    var circularHigh = new app.SlidingWindow(49, 40, high(Int8Array, 1960));
     var dst = new Int8Array(1962);
     var res = {};
-    for (var r = 0; r < 3; r++) { w.pushRow(yes, r * 40); ordered.pushRow(yes, r * 40); }
+    function pushAll(rows, r) { w.pushRow(rows, r * 40); ordered.pushRow(rows, r * 40); orderedHigh.pushRow(rows, r * 40); circularHigh.pushRow(rows, r * 40); }
+    for (var r = 0; r < 3; r++) pushAll(yes, r);
     res.partial = { count: w.count(), full: w.full() };
-    for (r = 3; r < 49; r++) { w.pushRow(yes, r * 40); ordered.pushRow(yes, r * 40); }
+    for (r = 3; r < 49; r++) pushAll(yes, r);
     w.copyTo(dst, 1);
     res.full49 = arr(dst);
     res.fullFlag = w.full();
-    for (r = 0; r < 10; r++) { w.pushRow(no, r * 40); ordered.pushRow(no, r * 40); }
+    for (r = 0; r < 10; r++) pushAll(no, r);
     var dst2 = new Int8Array(1962);
     w.copyTo(dst2, 2);
     res.shifted = arr(dst2);
@@ -146,6 +167,10 @@ function suite(app, files) {
     var orderedCopy = new Int8Array(1960);
     ordered.copyTo(orderedCopy);
     res.orderedCopy = arr(orderedCopy);
+    res.orderedHigh = arr(orderedHigh.data);
+    var highCopy = high(Int8Array, 1960);
+    circularHigh.copyTo(highCopy);
+    res.circularHigh = arr(highCopy);
     res.pushed = [w.pushed, w.count()];
     var filled = new app.SlidingWindow(4, 3, undefined, { fill: -128 });
     filled.pushRow([1, 2, 3]);

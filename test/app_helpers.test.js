@@ -531,6 +531,7 @@ describe('app helpers (src/app)', function () {
           else want.push([0].concat(Array.from(new Int16Array(hist.slice(hist.length - op[1]))), [0]));
         }
         assert.deepStrictEqual(res, want);
+        assert.deepStrictEqual(ok('ringHigh'), want, 'storage past byte 65535 (plain loops)');
         assert.deepStrictEqual(ok('ringFloat'), { capacity: 4, latest: f32bits([3.75, 1e-3, 2.5, -7].slice(1).concat([0.125])) });
         assert.deepStrictEqual(ok('ringErrors'), ['E_BAD_INPUT', 'E_BAD_INPUT', 'E_BAD_INPUT', 'E_BAD_INPUT', 'E_BAD_INPUT', 'E_BAD_INPUT', 'E_BAD_INPUT']);
       });
@@ -545,6 +546,12 @@ describe('app helpers (src/app)', function () {
         assert.strictEqual(h.firstDiff(res.cut, golden), -1);
         assert.strictEqual(res.clearedFrames, 0);
         assert.deepStrictEqual(res.errors, ['E_BAD_STATE', 'E_BAD_INPUT', 'E_BAD_INPUT', 'E_BAD_INPUT']);
+        const hop = ok('framerHop');
+        hop.cases.forEach((c, k) => {
+          const size = c[0], step = c[1], want = [];
+          for (let start = 0; start + size <= hop.src.length; start += step) want.push(hop.src.slice(start, start + size));
+          assert.deepStrictEqual(hop.frames[k], want, 'size ' + size + ' hop ' + step);
+        });
       });
 
       it('SlidingWindow: 49 golden feature rows read out equal micro_speech\'s golden input; time order after more rows', function () {
@@ -560,6 +567,8 @@ describe('app helpers (src/app)', function () {
         assert.deepStrictEqual(res.shifted, [0, 0].concat(shifted));
         assert.deepStrictEqual(res.ordered, shifted);
         assert.deepStrictEqual(res.orderedCopy, shifted);
+        assert.deepStrictEqual(res.orderedHigh, shifted, 'ordered storage past byte 65535');
+        assert.deepStrictEqual(res.circularHigh, shifted, 'circular storage past byte 65535');
         assert.deepStrictEqual(res.pushed, [59, 49]);
         assert.deepStrictEqual(res.fill, [-128, -128, -128, -128, -128, -128, 1, 2, 3, 4, 5, 6]);
         assert.deepStrictEqual(res.cleared, new Array(12).fill(-128).concat([0]));

@@ -1,7 +1,7 @@
 // Sample buffers for sensor streams. Storage is allocated once (or given by
 // the caller); push, read and framing never allocate.
 import { fail } from '../runtime/errors';
-import { Samples, Writable, needArray, needInt, needSpan, storage, copyInto } from './util';
+import { Samples, Writable, canView, needArray, needInt, needSpan, storage, copyInto } from './util';
 
 function int16(n: number): Samples { return new Int16Array(n); }
 
@@ -43,13 +43,11 @@ export class RingBuffer {
     needSpan('RingBuffer.pushMany source', src, off, len);
     // Only the last `capacity` samples can survive.
     const skip = len > this.capacity ? len - this.capacity : 0;
-    let h = this.head;
-    const data = this.data, cap = this.capacity;
-    for (let i = off + skip; i < off + len; i++) {
-      data[h] = src[i];
-      h = h + 1 === cap ? 0 : h + 1;
-    }
-    this.head = h;
+    const n = len - skip, cap = this.capacity;
+    const first = Math.min(n, cap - this.head);
+    copyInto(src, off + skip, this.data, this.head, first);
+    copyInto(src, off + skip + first, this.data, 0, n - first);
+    this.head = (this.head + n) % cap;
     this.size = Math.min(cap, this.size + len);
     this.written += len;
   }
@@ -107,22 +105,26 @@ export function copyFrame(src: ArrayLike<number>, k: number, size: number, hop: 
  *     p += framer.push(chunk, p, n - p);
  *     if (framer.ready()) { framer.read(input); ... }
  *   }
+ *
+ * The frame is kept in order in its storage, so read() is one native copy.
  */
 export class Framer {
   readonly size: number;
   readonly hop: number;
+  /** The current frame (its first `size` elements): Int16Array by default. */
+  readonly data: Samples;
   /** Frames completed since construction or clear(). */
   frames = 0;
-  private readonly ring: RingBuffer;
-  private untilNext: number;
+  private fill = 0; // samples of the next frame already in data
+  private skip = 0; // samples to drop before the next frame starts (hop > size)
   private isReady = false;
+  private readonly tail: ArrayLike<number> | null; // data[hop .. size), made once
 
   constructor(size: number, hop: number, storageArray?: Samples) {
     this.size = needInt('frame size', size, 1, 0x7fffffff);
     this.hop = needInt('hop', hop, 1, 0x7fffffff);
-    this.ring = new RingBuffer(storageArray === undefined ? size : storageArray);
-    if (this.ring.capacity < size) fail('E_BAD_INPUT', 'Framer storage holds ' + this.ring.capacity + ' samples, needs ' + size);
-    this.untilNext = size;
+    this.data = storage('Framer storage', storageArray, size, int16);
+    this.tail = hop < size && canView(this.data, hop) ? this.data.subarray(hop, size) : null;
   }
 
   /**
@@ -135,16 +137,31 @@ export class Framer {
     const off = offset === undefined ? 0 : offset;
     const len = length === undefined ? src.length - off : length;
     needSpan('Framer.push source', src, off, len);
-    const take = Math.min(len, this.untilNext);
-    if (take > 0) this.isReady = false;
-    this.ring.pushMany(src, off, take);
-    this.untilNext -= take;
-    if (this.untilNext === 0) {
+    if (len === 0) return 0;
+    if (this.isReady) {
+      // Move on by one hop: keep the overlap, or drop what lies between frames.
+      const size = this.size, hop = this.hop;
+      if (hop < size) {
+        if (this.tail) (this.data as Int16Array).set(this.tail);
+        else copyInto(this.data, hop, this.data, 0, size - hop);
+        this.fill = size - hop;
+      } else {
+        this.fill = 0;
+        this.skip = hop - size;
+      }
+      this.isReady = false;
+    }
+    let taken = Math.min(this.skip, len);
+    this.skip -= taken;
+    const take = Math.min(len - taken, this.size - this.fill);
+    copyInto(src, off + taken, this.data, this.fill, take);
+    this.fill += take;
+    taken += take;
+    if (this.fill === this.size) {
       this.isReady = true;
       this.frames++;
-      this.untilNext = this.hop;
     }
-    return take;
+    return taken;
   }
 
   /** True when the last push completed a frame. */
@@ -153,12 +170,14 @@ export class Framer {
   /** Copies the frame just completed (oldest sample first) to dst[dstOffset ..]. */
   read(dst: Writable, dstOffset?: number): void {
     if (!this.isReady) fail('E_BAD_STATE', 'Framer.read: no frame is ready (read right after the push that completes one)');
-    this.ring.latest(this.size, dst, dstOffset);
+    const d = dstOffset === undefined ? 0 : dstOffset;
+    needSpan('Framer.read destination', dst, d, this.size);
+    copyInto(this.data, 0, dst, d, this.size);
   }
 
   clear(): void {
-    this.ring.clear();
-    this.untilNext = this.size;
+    this.fill = 0;
+    this.skip = 0;
     this.isReady = false;
     this.frames = 0;
   }

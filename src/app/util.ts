@@ -52,7 +52,40 @@ export function storage(what: string, given: Samples | undefined, n: number, mak
   return given;
 }
 
-/** dst[d..d+n) = src[s..s+n): a plain loop (Espruino's subarray refuses offsets > 65535). */
+// What bulk copies need from a typed array (absent on plain arrays).
+interface Bulk {
+  set?: (a: ArrayLike<number>, offset?: number) => void;
+  subarray?: (begin: number, end: number) => ArrayLike<number>;
+  byteOffset?: number;
+  BYTES_PER_ELEMENT?: number;
+}
+
+/** Whether src[begin ..] can be viewed with subarray(): Espruino takes byte offsets below 65536 only. */
+export function canView(a: unknown, begin: number): boolean {
+  const b = a as Bulk;
+  return typeof b.subarray === 'function' && (b.byteOffset as number) + begin * (b.BYTES_PER_ELEMENT as number) < 65536;
+}
+
+/**
+ * dst[d..d+n) = src[s..s+n), overlapping or not. Typed arrays copy with the
+ * engine's native set() (on Duktape a plain loop costs ~1000x more); a part
+ * of src costs one subarray view per call, never one per element.
+ */
 export function copyInto(src: ArrayLike<number>, s: number, dst: Writable, d: number, n: number): void {
-  for (let i = 0; i < n; i++) dst[d + i] = src[s + i];
+  const to = dst as unknown as Bulk;
+  if (n > 16 && typeof to.set === 'function') {
+    if (s === 0 && n === src.length && typeof (src as Bulk).subarray === 'function') {
+      to.set(src, d);
+      return;
+    }
+    if (canView(src, s)) {
+      to.set(((src as Bulk).subarray as (b: number, e: number) => ArrayLike<number>).call(src, s, s + n), d);
+      return;
+    }
+  }
+  if ((src as unknown) === dst && d > s) {
+    for (let i = n - 1; i >= 0; i--) dst[d + i] = src[s + i];
+  } else {
+    for (let i = 0; i < n; i++) dst[d + i] = src[s + i];
+  }
 }

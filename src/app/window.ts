@@ -1,6 +1,6 @@
 // A window of the last `rows` feature rows (e.g. micro_speech's 49 rows of 40
 // int8 filterbank values, one row per 20 ms), oldest row first when read.
-import { Samples, Writable, needInt, needNumber, needSpan, storage, copyInto } from './util';
+import { Samples, Writable, canView, needInt, needNumber, needSpan, storage, copyInto } from './util';
 
 function int8(n: number): Samples { return new Int8Array(n); }
 
@@ -26,6 +26,7 @@ export class SlidingWindow {
   private readonly ordered: boolean;
   private readonly fill: number;
   private next = 0; // circular mode: the slot of the oldest row, written next
+  private readonly tail: ArrayLike<number> | null; // ordered mode: rows 1.. as a view, made once
 
   constructor(rows: number, cols: number, storageArray?: Samples, options?: SlidingWindowOptions) {
     this.rows = needInt('SlidingWindow rows', rows, 1, 0x7fffffff);
@@ -35,6 +36,7 @@ export class SlidingWindow {
     this.ordered = !!o.ordered;
     this.fill = o.fill === undefined ? 0 : needNumber('SlidingWindow fill', o.fill);
     this.data = storage('SlidingWindow storage', storageArray, rows * cols, int8);
+    this.tail = this.ordered && rows > 1 && canView(this.data, cols) ? this.data.subarray(cols, rows * cols) : null;
     this.clear();
   }
 
@@ -45,7 +47,8 @@ export class SlidingWindow {
     const cols = this.cols, data = this.data;
     if (this.ordered) {
       const keep = (this.rows - 1) * cols;
-      for (let i = 0; i < keep; i++) data[i] = data[i + cols];
+      if (this.tail) (data as Int8Array).set(this.tail);
+      else copyInto(data, cols, data, 0, keep);
       copyInto(src, off, data, keep, cols);
     } else {
       copyInto(src, off, data, this.next * cols, cols);
