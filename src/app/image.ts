@@ -94,6 +94,14 @@ export function rgbToGray(src: ArrayLike<number>, dst: Writable, pixels: number,
 
 // One float32 cell: TFLM computes nearest-neighbour source indices in float32.
 const f32 = new Float32Array(1);
+// Per destination column: source offsets and weights, computed once per call.
+// Grown on demand, so a steady stream of same-size frames allocates nothing.
+let columns = new Int32Array(0);
+
+function columnTable(n: number): Int32Array {
+  if (columns.length < n) columns = new Int32Array(n);
+  return columns;
+}
 
 /**
  * Scales the region (x, y, w, h) of a width x height image with `channels`
@@ -122,38 +130,51 @@ export function resizeRegion(src: ArrayLike<number>, width: number, height: numb
   const rowBytes = width * channels;
   let o = 0;
   if (mode === 'nearest') {
+    const col = columnTable(dstWidth);
     f32[0] = w / dstWidth;
     const sx = f32[0];
+    for (let ox = 0; ox < dstWidth; ox++) {
+      f32[0] = (ox + 0.5) * sx;
+      col[ox] = (x + Math.min(Math.floor(f32[0]), w - 1)) * channels;
+    }
     f32[0] = h / dstHeight;
     const sy = f32[0];
     for (let oy = 0; oy < dstHeight; oy++) {
       f32[0] = (oy + 0.5) * sy;
-      const iy = Math.min(Math.floor(f32[0]), h - 1);
-      const row = (y + iy) * rowBytes;
-      for (let ox = 0; ox < dstWidth; ox++) {
-        f32[0] = (ox + 0.5) * sx;
-        const ix = Math.min(Math.floor(f32[0]), w - 1);
-        const p = row + (x + ix) * channels;
-        for (let c = 0; c < channels; c++) dst[o++] = src[p + c];
+      const row = (y + Math.min(Math.floor(f32[0]), h - 1)) * rowBytes;
+      if (channels === 1) {
+        for (let ox = 0; ox < dstWidth; ox++) dst[o++] = src[row + col[ox]];
+      } else {
+        for (let ox = 0; ox < dstWidth; ox++) {
+          const p = row + col[ox];
+          for (let c = 0; c < channels; c++) dst[o++] = src[p + c];
+        }
       }
     }
     return;
   }
   // Source coordinate of destination pixel i: ((2i+1)*w - dstWidth) / (2*dstWidth),
-  // kept as an exact numerator over dx (likewise for rows).
-  const dx = 2 * dstWidth, dy = 2 * dstHeight, half = dx * dy / 2;
+  // kept as an exact numerator over dx (likewise for rows). Columns: left
+  // offset, right offset, right weight (of dx).
+  const dx = 2 * dstWidth, dy = 2 * dstHeight, half = dx * dy / 2, whole = dx * dy;
+  const col = columnTable(3 * dstWidth);
+  for (let ox = 0; ox < dstWidth; ox++) {
+    const nx = Math.min(Math.max((2 * ox + 1) * w - dstWidth, 0), (w - 1) * dx);
+    const x0 = Math.floor(nx / dx);
+    col[3 * ox] = (x + x0) * channels;
+    col[3 * ox + 1] = (x + Math.min(x0 + 1, w - 1)) * channels;
+    col[3 * ox + 2] = nx - x0 * dx;
+  }
   for (let oy = 0; oy < dstHeight; oy++) {
     const ny = Math.min(Math.max((2 * oy + 1) * h - dstHeight, 0), (h - 1) * dy);
-    const y0 = Math.floor(ny / dy), fy = ny - y0 * dy, y1 = Math.min(y0 + 1, h - 1);
-    const r0 = (y + y0) * rowBytes, r1 = (y + y1) * rowBytes;
+    const y0 = Math.floor(ny / dy), fy = ny - y0 * dy, gy = dy - fy;
+    const r0 = (y + y0) * rowBytes, r1 = (y + Math.min(y0 + 1, h - 1)) * rowBytes;
     for (let ox = 0; ox < dstWidth; ox++) {
-      const nx = Math.min(Math.max((2 * ox + 1) * w - dstWidth, 0), (w - 1) * dx);
-      const x0 = Math.floor(nx / dx), fx = nx - x0 * dx, x1 = Math.min(x0 + 1, w - 1);
-      const c0 = (x + x0) * channels, c1 = (x + x1) * channels;
+      const c0 = col[3 * ox], c1 = col[3 * ox + 1], fx = col[3 * ox + 2], gx = dx - fx;
       for (let c = 0; c < channels; c++) {
-        const top = src[r0 + c0 + c] * (dx - fx) + src[r0 + c1 + c] * fx;
-        const bottom = src[r1 + c0 + c] * (dx - fx) + src[r1 + c1 + c] * fx;
-        dst[o++] = Math.floor((top * (dy - fy) + bottom * fy + half) / (dx * dy));
+        const top = src[r0 + c0 + c] * gx + src[r0 + c1 + c] * fx;
+        const bottom = src[r1 + c0 + c] * gx + src[r1 + c1 + c] * fx;
+        dst[o++] = Math.floor((top * gy + bottom * fy + half) / whole);
       }
     }
   }

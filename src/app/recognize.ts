@@ -55,7 +55,7 @@ export class CommandRecognizer {
   private readonly maxResults: number;
   private readonly times: number[] = [];
   private readonly scores: Int16Array; // maxResults rows of labels.length (score + 128)
-  private readonly sums: Int32Array;
+  private readonly sums: Int32Array; // per label: the sum of the kept (score + 128)
   private front = 0; // ring index of the oldest result
   private size = 0;
   private lastIndex = 0; // last detected label (starts as label 0, silence)
@@ -106,21 +106,20 @@ export class CommandRecognizer {
       const v = scores[off + i];
       if (!(v >= -128 && v <= 127 && Math.floor(v) === v)) fail('E_BAD_INPUT', 'score ' + i + ' must be an int8, got ' + v);
     }
-    // Append, dropping the oldest when full.
-    if (this.size === cap) {
-      this.front = this.front + 1 === cap ? 0 : this.front + 1;
-      this.size--;
-    }
+    // Append, dropping the oldest when full; sums follow every change.
+    const sums = this.sums;
+    if (this.size === cap) this.dropOldest();
     const slot = (this.front + this.size) % cap;
     this.times[slot] = timeMs;
-    for (let i = 0; i < n; i++) this.scores[slot * n + i] = scores[off + i] + 128;
+    for (let i = 0; i < n; i++) {
+      const v = scores[off + i] + 128;
+      this.scores[slot * n + i] = v;
+      sums[i] += v;
+    }
     this.size++;
     // Forget results older than the window.
     const limit = timeMs - this.averageWindowMs;
-    while (this.size > 0 && this.times[this.front] < limit) {
-      this.front = this.front + 1 === cap ? 0 : this.front + 1;
-      this.size--;
-    }
+    while (this.size > 0 && this.times[this.front] < limit) this.dropOldest();
 
     this.isNew = false;
     if (this.size < this.minimumCount || timeMs - this.times[this.front] < Math.floor(this.averageWindowMs / 4)) {
@@ -128,11 +127,6 @@ export class CommandRecognizer {
       this.command = this.labels[this.lastIndex];
       this.score = 0;
       return false;
-    }
-    const sums = this.sums;
-    for (let i = 0; i < n; i++) sums[i] = 0;
-    for (let k = 0, r = this.front; k < this.size; k++, r = r + 1 === cap ? 0 : r + 1) {
-      for (let i = 0; i < n; i++) sums[i] += this.scores[r * n + i];
     }
     let top = 0, topScore = 0;
     for (let i = 0; i < n; i++) {
@@ -155,6 +149,13 @@ export class CommandRecognizer {
     return this.isNew;
   }
 
+  private dropOldest(): void {
+    const n = this.labels.length, at = this.front * n;
+    for (let i = 0; i < n; i++) this.sums[i] -= this.scores[at + i];
+    this.front = this.front + 1 === this.maxResults ? 0 : this.front + 1;
+    this.size--;
+  }
+
   /** The command detected by the last call, or '' (none, or a quiet label). */
   heard(): string {
     return this.isNew && !this.quietLabel[this.index] ? this.command : '';
@@ -162,6 +163,7 @@ export class CommandRecognizer {
 
   /** Forgets every result and the last detection. */
   reset(): void {
+    for (let i = 0; i < this.sums.length; i++) this.sums[i] = 0;
     this.front = 0;
     this.size = 0;
     this.lastIndex = 0;
