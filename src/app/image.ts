@@ -3,7 +3,7 @@
 // row-major, top row first, `channels` bytes per pixel; nothing allocates
 // except readBmp.
 import { fail } from '../runtime/errors';
-import { Writable, needArray, needInt, needNumber, needSpan } from './util';
+import { Writable, copyInto, needArray, needInt, needNumber, needSpan } from './util';
 import { checkScale, highOf, lowOf, quantizeOne, scaleToF32 } from './quant';
 
 export interface Image {
@@ -40,37 +40,49 @@ export function readBmp(bytes: Uint8Array): Image {
     fail('E_BAD_INPUT', 'BMP pixels (' + stride * height + ' bytes at ' + dataAt + ') do not fit in ' + n + ' bytes');
   }
   let channels = 3;
-  let palette = 0, colours = 0;
+  let palette = 0, colours = 0, identity = false;
+  const gray = new Uint8Array(256);
   if (bpp === 8) {
     colours = i32(bytes, 46);
     if (colours === 0) colours = 256;
     palette = 14 + headerSize;
     if (colours > 256 || palette + 4 * colours > dataAt) fail('E_BAD_INPUT', 'BMP palette of ' + colours + ' colours does not fit');
     channels = 1;
+    identity = colours === 256;
     for (let c = 0; c < colours; c++) {
       const q = palette + 4 * c; // B, G, R, reserved
       if (bytes[q] !== bytes[q + 1] || bytes[q + 1] !== bytes[q + 2]) channels = 3;
+      gray[c] = bytes[q];
+      if (bytes[q] !== c) identity = false;
     }
   }
   const data = new Uint8Array(width * height * channels);
+  let o = 0;
   for (let y = 0; y < height; y++) {
     const row = dataAt + stride * (rawHeight < 0 ? y : height - 1 - y);
-    let o = y * width * channels;
-    for (let x = 0; x < width; x++) {
-      let q: number;
-      if (bpp === 8) {
-        const index = bytes[row + x];
-        if (index >= colours) fail('E_BAD_INPUT', 'BMP pixel (' + x + ',' + y + ') uses colour ' + index + ' of ' + colours);
-        q = palette + 4 * index;
-      } else {
-        q = row + 3 * x;
-      }
-      if (channels === 1) {
-        data[o++] = bytes[q];
-      } else {
+    if (bpp === 24) {
+      for (let x = 0; x < width; x++) {
+        const q = row + 3 * x;
         data[o++] = bytes[q + 2];
         data[o++] = bytes[q + 1];
         data[o++] = bytes[q];
+      }
+    } else if (identity && channels === 1) {
+      // Gray levels 0..255 in order: the row is the pixels (one native copy).
+      copyInto(bytes, row, data, o, width);
+      o += width;
+    } else {
+      for (let x = 0; x < width; x++) {
+        const index = bytes[row + x];
+        if (index >= colours) fail('E_BAD_INPUT', 'BMP pixel (' + x + ',' + y + ') uses colour ' + index + ' of ' + colours);
+        if (channels === 1) {
+          data[o++] = gray[index];
+        } else {
+          const q = palette + 4 * index;
+          data[o++] = bytes[q + 2];
+          data[o++] = bytes[q + 1];
+          data[o++] = bytes[q];
+        }
       }
     }
   }
@@ -205,8 +217,10 @@ export function grayToInt8(src: ArrayLike<number>, dst: Writable, srcOffset?: nu
   for (let i = 0; i < n; i++) dst[d + i] = src[s + i] - 128;
 }
 
+let grayTable: Int32Array | null = null; // made on first use
+
 /**
- * 8-bit gray pixels to a quantized input: pixel 0 means the real value `lo`,
+ * 8-bit gray pixels (taken modulo 256) to a quantized input: pixel 0 means the real value `lo`,
  * 255 means `hi` (linear between), quantized with the input's scale, zero
  * point and dtype exactly as TFLM's QUANTIZE would (see quantize()).
  */
@@ -221,6 +235,9 @@ export function grayToQuantized(src: ArrayLike<number>, dst: Writable, scale: nu
   const n = length === undefined ? src.length - s : length;
   needSpan('grayToQuantized source', src, s, n);
   needSpan('grayToQuantized destination', dst, d, n);
+  // 256 gray levels, 256 quantizations; then one table lookup per pixel.
+  const table = grayTable || (grayTable = new Int32Array(256));
   const s32 = scaleToF32(scale), step = (hi - lo) / 255;
-  for (let i = 0; i < n; i++) dst[d + i] = quantizeOne(lo + src[s + i] * step, s32, zeroPoint, qlo, qhi);
+  for (let g = 0; g < 256; g++) table[g] = quantizeOne(lo + g * step, s32, zeroPoint, qlo, qhi);
+  for (let i = 0; i < n; i++) dst[d + i] = table[src[s + i] & 255];
 }

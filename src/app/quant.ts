@@ -40,10 +40,14 @@ export function checkScale(scale: number, zeroPoint: number): void {
 export function quantizeOne(x: number, scale32: number, zeroPoint: number, lo: number, hi: number): number {
   f32[0] = x;
   f32[0] = f32[0] / scale32;
-  const q = f32[0];
-  if (q !== q) return zeroPoint < lo ? lo : zeroPoint > hi ? hi : zeroPoint;
-  // q has at most 24 significant bits, so q + 0.5 is exact in a double.
-  const r = (q < 0 ? -Math.floor(-q + 0.5) : Math.floor(q + 0.5)) + zeroPoint;
+  let q = f32[0];
+  if (q !== q) q = 0;
+  // Far beyond any output range: clamping first keeps `| 0` exact (and
+  // saturates infinities). q has at most 24 significant bits, so q + 0.5 is
+  // exact in a double; `| 0` truncates, which is floor for positive values.
+  else if (q > 1e9) q = 1e9;
+  else if (q < -1e9) q = -1e9;
+  const r = (q < 0 ? -((0.5 - q) | 0) : (q + 0.5) | 0) + zeroPoint;
   return r < lo ? lo : r > hi ? hi : r;
 }
 
