@@ -1,5 +1,7 @@
 // App helpers: the pipeline around a model (sensor buffers, feature windows,
-// quantization, decisions, WAV and BMP input). ES5, allocation-free per sample.
+// quantization, decisions, WAV and BMP input). ES5; storage is made once, in
+// constructors or by the caller; nothing is allocated per sample. Wrong
+// arguments throw TinyMLError E_BAD_INPUT (E_BAD_STATE for Framer.read too early).
 export { RingBuffer, Framer, frameCount, copyFrame } from './ring';
 export { SlidingWindow } from './window';
 export type { SlidingWindowOptions } from './window';

@@ -1,5 +1,6 @@
 // Sample buffers for sensor streams. Storage is allocated once (or given by
-// the caller); push, read and framing never allocate.
+// the caller); nothing is allocated per sample (a bulk copy of part of a
+// typed array costs one subarray view per call: see copyInto).
 import { fail } from '../runtime/errors';
 import { Samples, Writable, canView, needArray, needInt, needSpan, storage, copyInto } from './util';
 
