@@ -53,6 +53,7 @@ export class CommandRecognizer {
 
   private readonly quietLabel: boolean[] = [];
   private readonly maxResults: number;
+  private readonly quarterWindowMs: number; // results must span this much (integer division, as TFLM)
   private readonly times: number[] = [];
   private readonly scores: Int16Array; // maxResults rows of labels.length (score + 128)
   private readonly sums: Int32Array; // per label: the sum of the kept (score + 128)
@@ -76,6 +77,7 @@ export class CommandRecognizer {
     this.suppressionMs = opt('suppressionMs', o.suppressionMs, 1500, 0, 0x7fffffff);
     this.minimumCount = opt('minimumCount', o.minimumCount, 3, 0, 0x7fffffff);
     this.maxResults = opt('maxResults', o.maxResults, 50, 1, 100000);
+    this.quarterWindowMs = Math.floor(this.averageWindowMs / 4);
     const quiet = o.quiet === undefined ? ['silence', 'unknown'] : o.quiet;
     needArray('quiet', quiet);
     for (let i = 0; i < this.labels.length; i++) {
@@ -97,14 +99,14 @@ export class CommandRecognizer {
     const off = offset === undefined ? 0 : offset;
     const n = this.labels.length, cap = this.maxResults;
     needSpan('CommandRecognizer.process scores', scores, off, n);
-    needNumber('timeMs', timeMs);
+    if (typeof timeMs !== 'number' || !(timeMs - timeMs === 0)) needNumber('timeMs', timeMs);
     if (this.size > 0) {
       const newest = this.times[(this.front + this.size - 1) % cap];
       if (timeMs < newest) fail('E_BAD_INPUT', 'times must not decrease: got ' + timeMs + ' ms after ' + newest + ' ms');
     }
     for (let i = 0; i < n; i++) {
       const v = scores[off + i];
-      if (!(v >= -128 && v <= 127 && Math.floor(v) === v)) fail('E_BAD_INPUT', 'score ' + i + ' must be an int8, got ' + v);
+      if (!(v >= -128 && v <= 127 && (v | 0) === v)) fail('E_BAD_INPUT', 'score ' + i + ' must be an int8, got ' + v);
     }
     // Append, dropping the oldest when full; sums follow every change.
     const sums = this.sums;
@@ -122,7 +124,7 @@ export class CommandRecognizer {
     while (this.size > 0 && this.times[this.front] < limit) this.dropOldest();
 
     this.isNew = false;
-    if (this.size < this.minimumCount || timeMs - this.times[this.front] < Math.floor(this.averageWindowMs / 4)) {
+    if (this.size < this.minimumCount || timeMs - this.times[this.front] < this.quarterWindowMs) {
       this.index = this.lastIndex;
       this.command = this.labels[this.lastIndex];
       this.score = 0;
@@ -130,7 +132,7 @@ export class CommandRecognizer {
     }
     let top = 0, topScore = 0;
     for (let i = 0; i < n; i++) {
-      const mean = Math.floor(sums[i] / this.size);
+      const mean = (sums[i] / this.size) | 0; // sums are below 2^31
       if (mean > topScore) {
         topScore = mean;
         top = i;

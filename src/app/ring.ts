@@ -38,8 +38,8 @@ export class RingBuffer {
 
   /** Pushes src[offset .. offset+length) (default: all of src). */
   pushMany(src: ArrayLike<number>, offset?: number, length?: number): void {
-    needArray('RingBuffer.pushMany source', src);
     const off = offset === undefined ? 0 : offset;
+    if (length === undefined) needArray('RingBuffer.pushMany source', src);
     const len = length === undefined ? src.length - off : length;
     needSpan('RingBuffer.pushMany source', src, off, len);
     // Only the last `capacity` samples can survive.
@@ -134,8 +134,8 @@ export class Framer {
    * read is dropped by the next push that takes samples.
    */
   push(src: ArrayLike<number>, offset?: number, length?: number): number {
-    needArray('Framer.push source', src);
     const off = offset === undefined ? 0 : offset;
+    if (length === undefined) needArray('Framer.push source', src);
     const len = length === undefined ? src.length - off : length;
     needSpan('Framer.push source', src, off, len);
     if (len === 0) return 0;

@@ -11,6 +11,10 @@ export interface Writable {
   [i: number]: number;
 }
 
+// The checks below are the per-call cost of every helper (on Duktape a call
+// costs thousands of instructions): plain tests inline, and messages are
+// built only when a check fails.
+
 function isArrayLike(a: unknown): boolean {
   return typeof a === 'object' && a !== null && typeof (a as ArrayLike<number>).length === 'number';
 }
@@ -35,13 +39,20 @@ export function needArray(what: string, a: unknown): void {
 
 /** `a` is array-like and a[offset .. offset+length) lies inside it. */
 export function needSpan(what: string, a: unknown, offset: number, length: number): void {
+  // `x | 0` is x only for integers below 2^31: no array here is longer.
+  if (typeof a !== 'object' || a === null || typeof offset !== 'number' || typeof length !== 'number' ||
+    (offset | 0) !== offset || (length | 0) !== length || offset < 0 || length < 0 ||
+    !(offset + length <= (a as ArrayLike<number>).length)) {
+    spanFail(what, a, offset, length);
+  }
+}
+
+function spanFail(what: string, a: unknown, offset: number, length: number): void {
   needArray(what, a);
   const n = (a as ArrayLike<number>).length;
   needInt(what + ' offset', offset, 0, n);
   needInt(what + ' length', length, 0, n);
-  if (offset + length > n) {
-    fail('E_BAD_INPUT', what + ' has ' + n + ' elements, needs ' + length + ' from offset ' + offset);
-  }
+  fail('E_BAD_INPUT', what + ' has ' + n + ' elements, needs ' + length + ' from offset ' + offset);
 }
 
 /** Storage for `n` elements: a new Int16Array(n) or the given typed array (checked). */
