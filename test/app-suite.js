@@ -385,4 +385,64 @@ function suite(app, files) {
   return out;
 }
 
-module.exports = { suite: suite };
+// The helpers around the real models, with the runtime `tm` of the engine
+// (Node's bundle or the device bundle). files: audio_preprocessor_int8,
+// micro_speech_int8, person_detect_int8 models, then the four 1 s WAVs
+// (yes, no, silence, noise), then person.bmp and no_person.bmp.
+function pipelines(tm, app, files) {
+  var labels = ['silence', 'unknown', 'yes', 'no'];
+  function arr(t) {
+    var a = [];
+    for (var i = 0; i < t.length; i++) a.push(t[i]);
+    return a;
+  }
+  // A board's loop: 20 ms of audio at a time (the clip, then 1 s of zeros);
+  // each completed 30 ms frame becomes a feature row; once the window holds
+  // 49 rows, every new row means one inference and one recognizer step.
+  function speech(wavBytes) {
+    var pre = new tm.Interpreter(files[0]), micro = new tm.Interpreter(files[1]);
+    pre.allocateTensors();
+    micro.allocateTensors();
+    var audio = pre.input(0), features = pre.output(0), input = micro.input(0), scores = micro.output(0);
+    var framer = new app.Framer(480, 320), win = new app.SlidingWindow(49, 40);
+    var rec = new app.CommandRecognizer(labels);
+    var samples = app.readWav(wavBytes).samples, zeros = new Int16Array(320);
+    var res = { heard: [], inferences: 0 }, t = 0;
+    for (var hop = 0; hop < 100; hop++) {
+      var src = hop < 50 ? samples : zeros, p = hop < 50 ? hop * 320 : 0, end = p + 320;
+      while (p < end) {
+        p += framer.push(src, p, end - p);
+        if (!framer.ready()) continue;
+        framer.read(audio);
+        pre.invoke();
+        win.pushRow(features);
+        t += 20;
+        if (!win.full()) continue;
+        win.copyTo(input);
+        if (res.inferences === 0) res.firstWindow = arr(input);
+        micro.invoke();
+        if (res.inferences === 0) res.firstScores = arr(scores);
+        res.inferences++;
+        rec.process(scores, t);
+        if (rec.heard()) res.heard.push(rec.heard() + '@' + t);
+      }
+    }
+    res.top = [rec.command, rec.score];
+    return res;
+  }
+  var out = { speech: [], person: [] };
+  for (var c = 3; c < 7; c++) out.speech.push(speech(files[c]));
+  var m = new tm.Interpreter(files[2]);
+  m.allocateTensors();
+  var input = m.input(0), scores = m.output(0);
+  for (var k = 7; k < 9; k++) {
+    var im = app.readBmp(files[k]);
+    // The shipped BMPs hold int8 pixels as bytes: TFLM's test copies them as they are.
+    input.set(im.data);
+    m.invoke();
+    out.person.push({ shape: [im.width, im.height, im.channels, input.length], scores: arr(scores), verdict: app.argmax(scores) === 1 ? 'person' : 'no person' });
+  }
+  return out;
+}
+
+module.exports = { suite: suite, pipelines: pipelines };

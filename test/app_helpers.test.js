@@ -13,7 +13,7 @@ const path = require('path');
 const vm = require('vm');
 const { spawnSync } = require('child_process');
 const h = require('./helpers');
-const { suite } = require('./app-suite');
+const { suite, pipelines } = require('./app-suite');
 const { buildAppBundle } = require('../scripts/app-bundle');
 
 const INPUTS = path.join(h.MODELS, 'inputs');
@@ -437,7 +437,7 @@ function pack(files) {
     len.writeUInt32LE(f.length, 0);
     parts.push(len);
     at += 4;
-    const pad = (4 - (at % 4)) % 4; // each file starts 4-aligned: WAV views are possible
+    const pad = (16 - (at % 16)) % 16; // each file starts 16-aligned: models and WAV views need it
     parts.push(Buffer.alloc(pad));
     at += pad;
     parts.push(Buffer.from(f));
@@ -452,7 +452,7 @@ const GLUE = '\n;(function (g) {\n' +
   '  function unpack(b) {\n' +
   '    function u32(p) { return b[p] + b[p + 1] * 256 + b[p + 2] * 65536 + b[p + 3] * 16777216; }\n' +
   '    var n = u32(0), at = 4, files = [];\n' +
-  '    for (var i = 0; i < n; i++) { var len = u32(at); at += 4; at += (4 - at % 4) % 4; files.push(b.subarray(at, at + len)); at += len; }\n' +
+  '    for (var i = 0; i < n; i++) { var len = u32(at); at += 4; at += (16 - at % 16) % 16; files.push(b.subarray(at, at + len)); at += len; }\n' +
   '    return files;\n' +
   '  }\n' +
   '  g.tinyml = { runFrames: function (model) {\n' +
@@ -461,6 +461,24 @@ const GLUE = '\n;(function (g) {\n' +
   '    return u;\n' +
   '  } };\n' +
   '})(this);\n';
+
+function pipelineGlue() {
+  return '\n;(function (g) {\n' +
+    '  var pipelines = ' + pipelines.toString() + ';\n' +
+    '  var rt = g.tinyml;\n' +
+    '  function unpack(b) {\n' +
+    '    function u32(p) { return b[p] + b[p + 1] * 256 + b[p + 2] * 65536 + b[p + 3] * 16777216; }\n' +
+    '    var n = u32(0), at = 4, files = [];\n' +
+    '    for (var i = 0; i < n; i++) { var len = u32(at); at += 4; at += (16 - at % 16) % 16; files.push(b.subarray(at, at + len)); at += len; }\n' +
+    '    return files;\n' +
+    '  }\n' +
+    '  g.tinyml = { runFrames: function (model) {\n' +
+    '    var s = JSON.stringify(pipelines(rt, g.tinymlApp, unpack(model))), u = new Uint8Array(s.length);\n' +
+    '    for (var i = 0; i < s.length; i++) u[i] = s.charCodeAt(i) & 255;\n' +
+    '    return u;\n' +
+    '  } };\n' +
+    '})(this);\n';
+}
 
 describe('app helpers (src/app)', function () {
   this.timeout(300000);
@@ -758,59 +776,70 @@ describe('app helpers (src/app)', function () {
     });
   }
 
-  describe('driving the real models (Node)', function () {
-    it('micro_speech: yes_1000ms.wav streamed 20 ms at a time -> Framer -> audio_preprocessor -> SlidingWindow -> golden scores', function () {
-      const app = ctx.app, tm = h.tinyml();
-      const pre = new tm.Interpreter(h.readBytes(path.join(h.MODELS, 'audio_preprocessor_int8.tflite')));
-      const micro = new tm.Interpreter(h.readBytes(path.join(h.MODELS, 'micro_speech_int8.tflite')));
-      pre.allocateTensors();
-      micro.allocateTensors();
-      const audioIn = pre.input(0), features = pre.output(0), microIn = micro.input(0);
-      assert.deepStrictEqual([audioIn.length, features.length, microIn.length], [480, 40, 1960]);
-      assert.ok(audioIn instanceof Int16Array && features instanceof Int8Array && microIn instanceof Int8Array);
-      const wav = app.readWav(inputFile('yes_1000ms.wav'));
-      const framer = new app.Framer(480, 320);
-      const win = new app.SlidingWindow(49, 40, microIn, { ordered: true });
-      const chunk = 320; // 20 ms at 16 kHz
-      for (let p = 0; p < wav.samples.length; p += chunk) {
-        const end = Math.min(p + chunk, wav.samples.length);
-        for (let q = p; q < end;) {
-          q += framer.push(wav.samples, q, end - q);
-          if (framer.ready()) {
-            framer.read(audioIn);
-            pre.invoke();
-            win.pushRow(features);
-          }
-        }
-      }
-      assert.strictEqual(win.pushed, 49);
-      assert.strictEqual(h.firstDiff(new Uint8Array(microIn.buffer, microIn.byteOffset, 1960),
-        goldenFile('golden/micro_speech_int8/yes_1000ms.input.bin')), -1, 'features = TFLM golden');
-      micro.invoke();
-      const out = micro.output(0);
-      assert.deepStrictEqual(Array.from(out), int8s(goldenFile('golden/micro_speech_int8/yes_1000ms.output.bin')));
-      const q = app.quantParams(micro, 'output', 0);
-      assert.deepStrictEqual([q.scale, q.zeroPoint, q.dtype], [out.scale, out.zeroPoint, 9]);
-      assert.strictEqual(SPEECH[app.argmax(out)], 'yes');
+  describe('around the real models', function () {
+    const CLIPS = ['yes', 'no', 'silence', 'noise'];
+    const WANT_HEARD = { yes: ['yes'], no: ['no'], silence: [], noise: [] };
+    function pipelineFiles() {
+      return ['audio_preprocessor_int8.tflite', 'micro_speech_int8.tflite', 'person_detect_int8.tflite'].map((f) => h.readBytes(path.join(h.MODELS, f)))
+        .concat(CLIPS.map((c) => inputFile(c + '_1000ms.wav')), [inputFile('person.bmp'), inputFile('no_person.bmp')]);
+    }
+    before(function () {
+      const files = pipelineFiles();
+      ctx.pipes = { node: JSON.parse(JSON.stringify(pipelines(h.tinyml(), ctx.app, files))) };
+      if (ctx.dukError) return;
+      const script = path.join(ctx.tmp, 'duk-pipelines.js');
+      fs.writeFileSync(script, fs.readFileSync(path.join(h.ROOT, 'dist', 'tinyml.device.js'), 'utf8') + '\n' + ctx.bundle + pipelineGlue());
+      const packFile = path.join(ctx.tmp, 'pipes.bin');
+      fs.writeFileSync(packFile, pack(files));
+      const outFile = path.join(ctx.tmp, 'duk-pipes.json');
+      const r = spawnSync(DUK, [script, packFile, packFile, outFile, '1', '0'], { encoding: 'utf8', timeout: 240000 });
+      if (r.status !== 0) ctx.pipesError = 'tinyml-duk exited ' + r.status + ': ' + r.stderr;
+      else ctx.pipes.duktape = JSON.parse(fs.readFileSync(outFile, 'latin1'));
     });
 
-    it('person_detect: readBmp -> 96x96x1 int8 input as TFLM copies it -> golden scores and verdicts', function () {
-      const app = ctx.app, tm = h.tinyml();
-      const m = new tm.Interpreter(h.readBytes(path.join(h.MODELS, 'person_detect_int8.tflite')));
-      m.allocateTensors();
-      const inp = m.input(0);
-      assert.deepStrictEqual(inp.shape, [1, 96, 96, 1]);
-      const q = app.quantParams(m, 'input', 0);
-      assert.deepStrictEqual([q.dtype, q.zeroPoint], [9, -1]);
-      for (const name of ['person', 'no_person']) {
-        const im = app.readBmp(inputFile(name + '.bmp'));
-        assert.deepStrictEqual([im.width, im.height, im.channels], [96, 96, 1]);
-        app.resize(im.data, 96, 96, 1, inp, 96, 96, 'nearest'); // the bytes as they are (TFLM's test data convention)
-        m.invoke();
-        const out = m.output(0);
-        assert.deepStrictEqual(Array.from(out), int8s(goldenFile('golden/person_detect_int8/' + name + '.output.bin')), name);
-        assert.strictEqual(app.argmax(out) === 1 ? 'person' : 'no_person', name);
+    for (const engine of ['node', 'duktape']) {
+      it('micro_speech on ' + engine + ': 20 ms at a time through Framer, the preprocessor, SlidingWindow, the model and CommandRecognizer', function () {
+        if (engine === 'duktape' && (ctx.dukError || ctx.pipesError)) throw new Error(ctx.dukError || ctx.pipesError);
+        const got = ctx.pipes[engine].speech;
+        CLIPS.forEach((clip, c) => {
+          // The first full window is the 49 rows TFLM computed, and so are its scores.
+          assert.deepStrictEqual(got[c].firstWindow, int8s(goldenFile('golden/audio_preprocessor_int8/' + clip + '_1000ms_features.output.bin')), clip + ' features');
+          assert.deepStrictEqual(got[c].firstScores, int8s(goldenFile('golden/micro_speech_int8/' + clip + '_1000ms.output.bin')), clip + ' scores');
+          assert.strictEqual(got[c].inferences, 51, clip);
+          assert.deepStrictEqual(got[c].heard.map((x) => x.split('@')[0]), WANT_HEARD[clip], clip + ' heard ' + JSON.stringify(got[c].heard));
+        });
+        if (engine === 'duktape') assert.deepStrictEqual(got, ctx.pipes.node.speech, 'the same on both engines');
+      });
+
+      it('person_detect on ' + engine + ': readBmp -> the 96x96x1 int8 input -> golden scores and verdicts', function () {
+        if (engine === 'duktape' && (ctx.dukError || ctx.pipesError)) throw new Error(ctx.dukError || ctx.pipesError);
+        const got = ctx.pipes[engine].person;
+        ['person', 'no_person'].forEach((name, k) => {
+          assert.deepStrictEqual(got[k].shape, [96, 96, 1, 9216]);
+          assert.deepStrictEqual(got[k].scores, int8s(goldenFile('golden/person_detect_int8/' + name + '.output.bin')), name);
+          assert.strictEqual(got[k].verdict, name === 'person' ? 'person' : 'no person');
+        });
+      });
+    }
+
+    it('quantParams reads scale/zero point/dtype from the model, as golden.json lists them', function () {
+      const tm = h.tinyml();
+      for (const name of ['micro_speech_int8', 'person_detect_int8', 'hello_world_int8']) {
+        const info = h.golden().models.find((m) => m.name === name);
+        const m = new tm.Interpreter(h.readBytes(path.join(h.MODELS, info.file)));
+        m.allocateTensors();
+        for (const which of ['input', 'output']) {
+          const g = info[which + 's'][0];
+          const q = ctx.app.quantParams(m, which, 0);
+          assert.deepStrictEqual([q.scale, q.zeroPoint, q.dtype], [fround(g.scale), g.zero_point, 9], name + ' ' + which);
+          const view = m[which](0);
+          assert.deepStrictEqual([view.scale, view.zeroPoint], [q.scale, q.zeroPoint]);
+        }
+        assert.throws(() => ctx.app.quantParams(m, 'input', 1), /E_BAD_INPUT/);
+        assert.throws(() => ctx.app.quantParams(m, 'middle', 0), /E_BAD_INPUT/);
       }
+      const pre = new tm.Interpreter(h.readBytes(path.join(h.MODELS, 'audio_preprocessor_int8.tflite')));
+      assert.throws(() => ctx.app.quantParams(pre, 'input', 0), /E_BAD_INPUT: input 0 is not quantized/);
     });
   });
 });

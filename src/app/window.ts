@@ -6,10 +6,12 @@ function int8(n: number): Samples { return new Int8Array(n); }
 
 export interface SlidingWindowOptions {
   /**
-   * Rows in time order inside `storage` at all times (each push moves the
-   * rows up one): give the model's input view as storage and the window is
-   * the input, no copy before invoke. Default false: a circular store, read
-   * out with copyTo().
+   * Rows in time order inside the storage at all times (each push moves the
+   * rows up one, with one native copy), so `data` can be handed on as it is.
+   * Default false: a circular store, read out in order with copyTo().
+   * Do not give a model's input view as storage: the interpreter may reuse
+   * an input's bytes during invoke() (Interpreter docs), so copy the window
+   * into the input before every invoke.
    */
   ordered?: boolean;
   /** Value of the rows not pushed yet (default 0). */
