@@ -5,6 +5,7 @@ import { setNative, NativeModule } from './core/native';
 import { fail } from './core/errors';
 
 export * from './index';
+export * from './app/index';
 export { main } from './cli/main';
 export { PreparedModel } from './planner/prepare';
 export { modelPart, packHash, sectionOf } from './planner/pack';

@@ -2,7 +2,7 @@
 // conversion of 8-bit grayscale pixels to a model's input. Pixel buffers are
 // row-major, top row first, `channels` bytes per pixel; nothing allocates
 // except readBmp.
-import { fail } from '../runtime/errors';
+import { fail } from '../core/errors';
 import { Writable, copyInto, needArray, needInt, needNumber, needSpan } from './util';
 import { checkScale, highOf, lowOf, quantizeOne, scaleToF32 } from './quant';
 

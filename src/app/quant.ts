@@ -3,8 +3,8 @@
 // the division in float32 and round() half away from zero (NaN gives the
 // zero point, infinities saturate), and x = float32(scale * (q - zero_point)).
 // Plus argmax and top-k over score vectors.
-import { fail } from '../runtime/errors';
-import { Interpreter } from '../runtime/interpreter';
+import { fail } from '../core/errors';
+import { Interpreter } from '../core/interpreter';
 import { Writable, needArray, needInt, needNumber, needSpan } from './util';
 
 /** TFLite dtype codes (as in TensorView.dtype) the quantizers accept. */
@@ -102,18 +102,17 @@ export function dequantizeArray(src: ArrayLike<number>, dst: Writable, scale: nu
 }
 
 /**
- * Scale, zero point and dtype of input or output `index` of an interpreter,
- * from the model (Espruino's typed-array views carry no such properties).
+ * Scale, zero point and dtype of input or output `index` of an interpreter
+ * (Espruino's typed-array views carry no such properties).
  */
 export function quantParams(m: Interpreter, which: 'input' | 'output', index: number): QuantParams {
-  const g = m.model.subgraphs[0];
-  const list = which === 'input' ? g.inputs : which === 'output' ? g.outputs :
+  if (which !== 'input' && which !== 'output') {
     fail('E_BAD_INPUT', 'quantParams: which must be "input" or "output", got ' + String(which));
-  needInt('quantParams ' + which + ' index', index, 0, list.length - 1);
-  const t = g.tensors[list[index]];
-  if (!t.scale.length) fail('E_BAD_INPUT', which + ' ' + index + ' is not quantized');
-  if (t.scale.length > 1) fail('E_BAD_INPUT', which + ' ' + index + ' is quantized per channel');
-  return { scale: t.scale[0], zeroPoint: t.zeroPoint[0], dtype: t.dtype };
+  }
+  needInt('quantParams ' + which + ' index', index, 0, (which === 'input' ? m.inputCount() : m.outputCount()) - 1);
+  const t = which === 'input' ? m.inputInfo(index) : m.outputInfo(index);
+  if (!t.scale) fail('E_BAD_INPUT', which + ' ' + index + ' is not quantized');
+  return { scale: t.scale, zeroPoint: t.zeroPoint, dtype: t.dtype };
 }
 
 /** Index (from offset) of the largest of a[offset .. offset+length); the first one on ties. */

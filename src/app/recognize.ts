@@ -14,7 +14,7 @@
 // Two deliberate differences, both only for inputs TFLM mishandles: a time
 // earlier than the newest kept result is refused (TFLM compares with the
 // oldest), and a full history drops its oldest result (TFLM drops the newest).
-import { fail } from '../runtime/errors';
+import { fail } from '../core/errors';
 import { needArray, needInt, needNumber, needSpan } from './util';
 
 export interface RecognizerOptions {

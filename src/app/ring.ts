@@ -1,7 +1,7 @@
 // Sample buffers for sensor streams. Storage is allocated once (or given by
 // the caller); nothing is allocated per sample (a bulk copy of part of a
 // typed array costs one subarray view per call: see copyInto).
-import { fail } from '../runtime/errors';
+import { fail } from '../core/errors';
 import { Samples, Writable, canView, needArray, needInt, needSpan, storage, copyInto } from './util';
 
 function int16(n: number): Samples { return new Int16Array(n); }

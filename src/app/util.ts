@@ -1,6 +1,6 @@
 // Argument checks and copies shared by the app helpers. Checks run once per
 // call, never per element; everything throws TinyMLError E_BAD_INPUT.
-import { fail } from '../runtime/errors';
+import { fail } from '../core/errors';
 
 /** Typed arrays the helpers store samples, rows and pixels in. */
 export type Samples = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Float32Array;

@@ -1,6 +1,6 @@
 // RIFF/WAVE reading: 16-bit PCM (format 1), any channel count, samples
 // interleaved. Anything else is refused with E_BAD_INPUT naming what it is.
-import { fail } from '../runtime/errors';
+import { fail } from '../core/errors';
 import { needArray } from './util';
 
 export interface Wav {
