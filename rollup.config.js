@@ -1,6 +1,8 @@
-// Two bundles from one source tree:
-//  dist/tinyml.device.js  ES5 IIFE (global `tinyml`), minified: what the boards run
-//  dist/tinyml.node.js    CommonJS for Node: the same runtime plus the CLI
+// Three bundles from one source tree:
+//  dist/tinyml.core.js    ES5 IIFE (global `tinyml`), minified: the device core
+//                         that runs packed models (what the boards run)
+//  dist/tinyml.device.js  the same plus the on-device planner add-on (raw .tflite)
+//  dist/tinyml.node.js    CommonJS for Node: the runtime, planner, packer and CLI
 const typescript = require('@rollup/plugin-typescript');
 const terser = require('@rollup/plugin-terser');
 
@@ -8,17 +10,22 @@ const terser = require('@rollup/plugin-terser');
 // calls TextDecoder, which JerryScript and Espruino lack).
 const include = ['src/**/*.ts'];
 
-module.exports = [
-  {
-    input: 'src/index.ts',
+function deviceBundle(input, file) {
+  return {
+    input: input,
     output: {
-      file: 'dist/tinyml.device.js',
+      file: file,
       format: 'iife',
       name: 'tinyml',
       plugins: [terser(require('./scripts/device-terser.js'))],
     },
     plugins: [typescript({ tsconfig: './tsconfig.json', include, target: 'ES5', noEmitOnError: true, outDir: undefined })],
-  },
+  };
+}
+
+module.exports = [
+  deviceBundle('src/device-core.ts', 'dist/tinyml.core.js'),
+  deviceBundle('src/index.ts', 'dist/tinyml.device.js'),
   {
     input: 'src/node.ts',
     external: ['fs', 'path', 'child_process', 'os'],
