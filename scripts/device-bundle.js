@@ -82,8 +82,7 @@ function modelOps(modelFile) {
   bytes.set(data);
   var builtins = [], customs = [];
   try {
-    var m = new lib.Interpreter(bytes);
-    m.model.subgraphs.forEach(function (g) {
+    lib.readModel(bytes).subgraphs.forEach(function (g) {
       g.operators.forEach(function (op) {
         if (builtins.indexOf(op.builtin) < 0) builtins.push(op.builtin);
         if (op.customCode && customs.indexOf(op.customCode) < 0) customs.push(op.customCode);
