@@ -28,7 +28,7 @@ module.exports = [
   },
   {
     input: 'src/node.ts',
-    external: ['fs', 'path', 'child_process', 'os'],
+    external: ['fs', 'path', 'child_process', 'os', 'crypto'],
     output: { file: 'dist/tinyml.node.js', format: 'cjs', exports: 'named' },
     plugins: [typescript({ tsconfig: './tsconfig.json', include, target: 'ES2019', noEmitOnError: true, outDir: undefined })],
   },

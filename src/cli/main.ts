@@ -10,6 +10,7 @@ import { opName } from '../model/names';
 import { ModelInfo, OperatorInfo } from '../model/types';
 import { dtypeName, numElements } from '../ops/quant';
 import { arenaBytesNeeded } from '../native';
+import { otaMain, OtaUsage, OTA_HELP } from '../ota/cli';
 
 const HELP = `tinyml - run TFLite models the way a microcontroller would
 
@@ -35,7 +36,7 @@ Usage:
       Ops, tensors (shape, dtype, quantization), MACs and the arena plan
       (arenaBytes = persistent + planned bytes) without running anything.
   tinyml help
-
+${OTA_HELP}
 File conventions: the input file is the raw little-endian bytes of every input
 tensor in model order, concatenated (times N frames); the output file likewise.
 Errors are one line "tinyml: E_CODE: message" and a non-zero exit code.
@@ -408,13 +409,14 @@ export function main(argv: string[]): number {
     }
     if (cmd === 'run') return cmdRun(positional, flags);
     if (cmd === 'inspect') return cmdInspect(positional, flags);
+    if (cmd === 'ota') return otaMain(positional, flags);
     throw new UsageError('unknown command "' + cmd + '" (run, inspect, help)');
   } catch (e) {
     if (e instanceof TinyMLError) {
       process.stderr.write('tinyml: ' + e.message + '\n');
       return 1;
     }
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError || e instanceof OtaUsage) {
       process.stderr.write('tinyml: ' + e.message + '\n');
       return 2;
     }
