@@ -8,6 +8,7 @@ export { readModel } from './model/reader';
 export { verifyModel } from './model/verify';
 export { builtinName } from './model/names';
 export { planMemory } from './runtime/planner';
+export * as ota from './ota/bundle';
 
 /** The addon built by node-gyp at `npm install` (build/Release/tinyml.node, next to dist/). */
 export function loadAddon(): NativeModule {

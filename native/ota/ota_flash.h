@@ -47,7 +47,7 @@ struct ota_emuflash {
   int dead;        /* the power is gone: every operation fails, nothing changes */
   uint32_t rng;    /* for the undefined bytes of an interrupted operation */
   uint32_t erases, programs;
-  uint32_t bit_sets; /* programs that asked to turn a 0 bit into 1 (refused by flash) */
+  uint32_t bit_sets; /* bytes a program asked to turn a 0 bit into 1 in (flash cannot) */
 };
 
 /* mem is used as is (an existing image stays); erase it with ota_emuflash_blank. */
