@@ -27,6 +27,12 @@ module.exports = [
     plugins: [typescript({ tsconfig: './tsconfig.json', include, target: 'ES5', noEmitOnError: true, outDir: undefined })],
   },
   {
+    // The OTA device API (src/ota/device.ts): global `tinymlOta` for boards with an update store.
+    input: 'src/ota/device.ts',
+    output: { file: 'dist/tinyml.ota.js', format: 'iife', name: 'tinymlOta', plugins: [terser({ ecma: 5, compress: { passes: 2, hoist_vars: true }, mangle: true, format: { comments: false } })] },
+    plugins: [typescript({ tsconfig: './tsconfig.json', include, target: 'ES5', noEmitOnError: true, outDir: undefined })],
+  },
+  {
     input: 'src/node.ts',
     external: ['fs', 'path', 'child_process', 'os', 'crypto'],
     output: { file: 'dist/tinyml.node.js', format: 'cjs', exports: 'named' },
