@@ -160,12 +160,13 @@ function demo(opts) {
 // ---- campaign and bench ----
 
 function powercut(stride, opts) {
+  // opts.chunk: receive chunk size (default 100)
   var o = opts || {};
   var elf = firmware(o.buildLog);
   var dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tinyml-ota-cut-'));
   try {
     fixtures.make(dir, { 1: 'print("v1");\n', 2: 'print("v2");\n', 3: 'print("v3");\n' });
-    var r = runFw(elf, ['powercut', dir, 'qemu-m4', String(stride || 1), '100'], 3600000);
+    var r = runFw(elf, ['powercut', dir, 'qemu-m4', String(stride || 1), String(o.chunk || 100)], 3600000);
     return { status: r.status, out: r.stdout + r.stderr };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
