@@ -50,7 +50,31 @@ function hostDriver() {
   return bin;
 }
 
-module.exports = { hostDriver: hostDriver, otaSources: otaSources, ROOT: ROOT, OUT: OUT };
+/** dist/ota/ota_duk_host: the Duktape binding + dist/tinyml.ota.js over the
+ *  store, sanitized; Debian's duktape.c (not ours: its own object, no -Werror). */
+function dukHost() {
+  var dukDir = process.env.DUKTAPE_DIR || '/usr/share/duktape';
+  if (!fs.existsSync(path.join(dukDir, 'duktape.c'))) throw new Error('duktape.c not found in ' + dukDir + ': apt-get install duktape-dev');
+  var bin = path.join(OUT, 'ota_duk_host');
+  var dukObj = path.join(OUT, 'duktape.o');
+  fs.mkdirSync(OUT, { recursive: true });
+  if (!fs.existsSync(dukObj)) {
+    var d = childProcess.spawnSync(CC, ['-std=c99', '-O2', '-w', '-I', dukDir, '-c', path.join(dukDir, 'duktape.c'), '-o', dukObj + '.tmp'], { encoding: 'utf8' });
+    if (d.status !== 0) throw new Error('compiling duktape.c failed:\n' + d.stderr);
+    fs.renameSync(dukObj + '.tmp', dukObj);
+  }
+  var srcs = [path.join(ROOT, 'test/ota/ota_duk_host.c'), path.join(ROOT, 'native/bindings/duktape/ota_duk.c')].concat(otaSources());
+  var t = Math.max(newest(srcs.concat(headers(), [path.join(ROOT, 'native/bindings/common/ota_glue.h')])), fs.statSync(__filename).mtimeMs);
+  if (fs.existsSync(bin) && fs.statSync(bin).mtimeMs > t) return bin;
+  var r = childProcess.spawnSync(CC, FLAGS.concat(['-Inative/ota', '-Inative/bindings/duktape', '-isystem', dukDir], srcs,
+    [dukObj, '-lm', '-o', bin + '.tmp']), { cwd: ROOT, encoding: 'utf8' });
+  if (r.error) throw new Error(CC + ' not found: ' + INSTALL);
+  if (r.status !== 0) throw new Error('building ota_duk_host failed:\n' + r.stderr);
+  fs.renameSync(bin + '.tmp', bin);
+  return bin;
+}
+
+module.exports = { hostDriver: hostDriver, dukHost: dukHost, otaSources: otaSources, ROOT: ROOT, OUT: OUT };
 
 if (require.main === module) {
   try {

@@ -144,6 +144,19 @@ describe('ota: crypto, flash store and bundles (native/ota under ASan/UBSan)', f
     assert.match(r.stderr, /E_OTA_FOREIGN_BOARD/);
   });
 
+  it('the device API on Duktape: begin/write/finish/confirm, status, coded errors, hostile arguments', function () {
+    const duk = buildOta.dukHost();
+    const other = fixtures.make(path.join(dir, 'other-key'), { 4: 'print("v4");' });
+    fs.copyFileSync(other.bundles[4], path.join(dir, 'foreign.tmlota'));
+    const script = path.join(dir, 'api.js');
+    fs.writeFileSync(script, 'var DIR = ' + JSON.stringify(dir) + ';\n' + fs.readFileSync(path.join(__dirname, 'ota', 'api.js'), 'utf8'));
+    const r = run(duk, [path.join(ROOT, 'dist', 'tinyml.ota.js'), path.join(dir, 'pub.raw'), script]);
+    assert.strictEqual(r.status, 0, r.out);
+    const m = /api: (\d+) checks passed/.exec(r.out);
+    assert.ok(m && Number(m[1]) > 50, r.out);
+    assert.match(r.out, /bit sets 0/);
+  });
+
   it('power cuts before, during and after every flash operation leave a verified old or new version', function () {
     const r = run(bin, ['powercut', dir, fx.board, '1', '100']);
     const s = passedLine(r.out);
