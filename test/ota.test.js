@@ -192,15 +192,19 @@ describe('ota: crypto, flash store and bundles (native/ota under ASan/UBSan)', f
     add('OK', v3, chunks(v3.length, 1000));
     // every header byte, two flips each: the code follows from the field
     const manifestEnd = ota.PREFIX_SIZE + info.files.length * ota.ENTRY_SIZE;
+    // the campaign layout: 1 KB pages, one spare page per slot
+    const maxBundle = Math.max(v1.length, v2.length, v3.length);
+    const slotBytes = 1024 * (Math.ceil(maxBundle / 1024) + 1);
     const fieldCode = (i, b) => {
       if (i < H.format) return 'E_BAD_MAGIC';
       if (i < H.total) return 'E_BAD_FORMAT';
-      if (i < H.version) return 'E_BAD_HEADER';
+      if (i < H.version) return b.readUInt32LE(H.total) > slotBytes ? 'E_TOO_BIG' : 'E_BAD_HEADER';
       if (i < H.flags) return b.readUInt32LE(H.version) <= 2 ? 'E_DOWNGRADE' : 'E_BAD_SIGNATURE';
       if (i < H.board) return 'E_BAD_HEADER';
       if (i < H.keyId) return 'E_FOREIGN_BOARD';
       if (i < H.fileCount) return 'E_FOREIGN_KEY';
-      if (i < H.manifestHash) return 'E_BAD_HEADER';
+      if (i < H.payloadSize) return 'E_BAD_HEADER'; // file count
+      if (i < H.manifestHash) return b.readUInt32LE(H.payloadSize) % 4 ? 'E_BAD_HEADER' : b.readUInt32LE(H.payloadSize) > slotBytes ? 'E_TOO_BIG' : 'E_BAD_HEADER';
       if (i < H.reserved) return 'E_BAD_SIGNATURE';
       if (i < ota.HEADER_SIZE) return 'E_BAD_HEADER';
       if (i < ota.PREFIX_SIZE) return 'E_BAD_SIGNATURE';
@@ -235,10 +239,17 @@ describe('ota: crypto, flash store and bundles (native/ota under ASan/UBSan)', f
     const longer = Buffer.concat([v3, Buffer.alloc(64, 0x5a)]);
     add('E_TOO_LONG', longer, chunks(v3.length, 64).concat([[v3.length, 1]]), v3.length);
     add('E_TOO_LONG', longer, chunks(v3.length - 10, 64).concat([[v3.length - 10, 64]]), v3.length);
-    // a size larger than the slot (campaign layout: 1 KB pages, one spare page per slot)
-    const maxBundle = Math.max(v1.length, v2.length, v3.length);
-    const slotBytes = 1024 * (Math.ceil(maxBundle / 1024) + 1);
+    // a size larger than the slot: announced by begin(), or by a header that is consistent
     add('E_TOO_BIG', v3, [[0, 64]], slotBytes + 1);
+    const claims = Buffer.from(v3);
+    claims.writeUInt32LE(slotBytes + 4, H.payloadSize);
+    claims.writeUInt32LE(ota.PREFIX_SIZE + info.files.length * ota.ENTRY_SIZE + slotBytes + 4, H.total);
+    add('E_TOO_BIG', claims, chunks(claims.length, 64));
+    // a payload size that wraps 32 bits to match the total
+    const wraps = Buffer.from(v3);
+    wraps.writeUInt32LE((v3.readUInt32LE(H.payloadSize) + 0x100000000 - 0x1000) >>> 0, H.payloadSize);
+    wraps.writeUInt32LE(v3.length - 0x1000 + 0x100000000 >>> 0, H.total);
+    add('E_TOO_BIG', wraps, chunks(wraps.length, 64));
     add('E_TOO_BIG', v3, [[0, 64]], 0xffffffff);
     // older, same, other board, other key, and another key claiming ours
     add('E_DOWNGRADE', v1, chunks(v1.length, 64));

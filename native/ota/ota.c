@@ -171,10 +171,12 @@ static int check_header(ota_dev *d, const uint8_t *h, int receiving) {
     return OTA_E_FOREIGN_BOARD;
   if (memcmp(h + OTA_H_KEY_ID, d->key_id, OTA_KEY_ID_SIZE) != 0) return OTA_E_FOREIGN_KEY;
   if (get32(h + OTA_H_FLAGS) != 0 || !all_zero(h + OTA_H_RESERVED, OTA_HEADER_SIZE - OTA_H_RESERVED) ||
-      files < 1 || files > OTA_MAX_FILES || payload % 4u != 0 ||
-      payload > ota_slot_bytes(d) || total != OTA_PREFIX_SIZE + files * OTA_ENTRY_SIZE + payload)
+      files < 1 || files > OTA_MAX_FILES || payload % 4u != 0)
     return OTA_E_BAD_HEADER;
-  if (total > ota_slot_bytes(d)) return OTA_E_TOO_BIG;
+  if (total > ota_slot_bytes(d) || payload > ota_slot_bytes(d)) return OTA_E_TOO_BIG;
+  /* 64-bit: a payload size chosen to wrap 32 bits cannot match */
+  if ((uint64_t)total != (uint64_t)OTA_PREFIX_SIZE + (uint64_t)files * OTA_ENTRY_SIZE + payload)
+    return OTA_E_BAD_HEADER;
   if (receiving) {
     if (total != d->rx_size) return OTA_E_SIZE;
     if (version <= d->running_version || version <= d->rec.floor) return OTA_E_DOWNGRADE;

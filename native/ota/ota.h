@@ -47,7 +47,7 @@ typedef enum {
   OTA_E_ARG,           /* a bad call or configuration */
   OTA_E_STATE,         /* out of sequence: write/finish without begin */
   OTA_E_BUSY,          /* a new version is pending or on trial: reboot / confirm first */
-  OTA_E_TOO_BIG,       /* begin(size): more than a slot holds */
+  OTA_E_TOO_BIG,       /* begin(size) or the header: more than a slot holds */
   OTA_E_SIZE,          /* size below a header, or not the header's total size */
   OTA_E_BAD_MAGIC,     /* not a bundle */
   OTA_E_BAD_FORMAT,    /* unknown format version or header size */
