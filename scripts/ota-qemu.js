@@ -20,6 +20,7 @@ var ROOT = path.resolve(__dirname, '..');
 var OBJ = path.join(ROOT, 'dist', 'ota', 'm4');
 var DEMO_FLASH_BYTES = 4096 * 66; // boards/qemu-m4/ota_main.c: 2 metadata pages + 2 x 32-page slots
 var STACK = 16384;
+var perKey = []; // files of the last per-key firmware, removed after the demo
 
 function sha(x) {
   return crypto.createHash('sha256').update(x).digest('hex');
@@ -41,8 +42,9 @@ function compile(rel, flags) {
   return obj;
 }
 
-/** Builds (or reuses) dist/ota/m4/ota-m4.elf. */
-function firmware(log) {
+/** Builds (or reuses) dist/ota/m4/ota-m4[-<key>].elf; pubRaw (32 bytes) is the
+ *  key the demo device trusts, linked into its flash. */
+function firmware(log, pubRaw) {
   var missing = qemu.missingTools();
   if (missing.length) throw new Error('qemu-m4: ' + missing.join(', ') + ' not found: ' + qemu.APT + ' duktape-dev');
   var api = path.join(ROOT, 'dist', 'tinyml.ota.js');
@@ -58,10 +60,15 @@ function firmware(log) {
     .map(function (rel) { return compile(rel, flags); });
   var apiBytes = fs.readFileSync(api);
   var apiObj = qemu.blobObject('tml_ota_api', api, sha(apiBytes));
-  var all = ours.concat(duk, [apiObj]);
+  var key32 = pubRaw || Buffer.alloc(0);
+  var keyFile = path.join(OBJ, 'pubkey-' + sha(key32).slice(0, 16) + '.bin');
+  if (!fs.existsSync(keyFile)) fs.writeFileSync(keyFile, key32);
+  var keyObj = qemu.blobObject('tml_ota_pubkey', keyFile, sha(key32));
+  if (pubRaw) perKey = [keyFile, keyObj];
+  var all = ours.concat(duk, [apiObj, keyObj]);
   var ldflags = qemu.linkFlags(qemu.BOARD.ram.bytes, STACK);
   var key = sha(JSON.stringify(ldflags) + all.map(function (f) { return sha(fs.readFileSync(f)); }).join(','));
-  var elf = path.join(OBJ, 'ota-m4.elf');
+  var elf = path.join(OBJ, 'ota-m4' + (pubRaw ? '-' + sha(key32).slice(0, 12) : '') + '.elf');
   if (fs.existsSync(elf) && fs.existsSync(elf + '.key') && fs.readFileSync(elf + '.key', 'utf8') === key) return elf;
   var r = childProcess.spawnSync(qemu.CC, ldflags.concat(['-o', elf + '.tmp'], all, ['-lm', '-Wl,-Map=' + elf.replace(/\.elf$/, '.map')]),
     { cwd: ROOT, encoding: 'utf8' });
@@ -111,10 +118,11 @@ var APP_BAD = [
 function demo(opts) {
   var o = opts || {};
   var log = o.log || function () {};
-  var elf = firmware(o.buildLog);
   var dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tinyml-ota-demo-'));
+  var elf;
   try {
     var fx = fixtures.make(dir, { 1: APP_GOOD.replace('VERSION', '1'), 2: APP_GOOD.replace('VERSION', '2'), 3: APP_BAD });
+    elf = firmware(o.buildLog, fx.pubRaw); // this device trusts this key only
     // a "key the attacker has": the same v3 signed by another key, sent first
     var rogue = fixtures.make(path.join(dir, 'rogue'), { 4: APP_GOOD.replace('VERSION', '4') });
     var flash = path.join(dir, 'flash.bin');
@@ -132,7 +140,7 @@ function demo(opts) {
       var head = '--- power-on ' + (boot + 1) + ' (the link carries ' + what + ')';
       lines.push(head);
       log(head);
-      var r = runFw(elf, ['demo', flash, link, path.join(dir, 'pub.raw')]);
+      var r = runFw(elf, ['demo', flash, link]);
       r.stdout.split('\n').filter(Boolean).forEach(function (l) {
         lines.push(l);
         log(l);
@@ -154,6 +162,11 @@ function demo(opts) {
     return { lines: lines, versions: versions, sequence: story.join(' -> ') };
   } finally {
     if (!process.env.TINYML_KEEP) fs.rmSync(dir, { recursive: true, force: true });
+    if (elf) { // one firmware per fresh key: not worth keeping
+      [elf, elf + '.key', elf.replace(/\.elf$/, '.map')].concat(perKey).forEach(function (f) {
+        try { fs.unlinkSync(f); } catch (e) { /* gone */ }
+      });
+    }
   }
 }
 

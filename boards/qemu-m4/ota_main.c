@@ -2,7 +2,7 @@
  * ota_main.c - qemu-m4 firmware for over-the-air updates (native/ota), kept
  * apart from main.c (the model runner). One power-on per QEMU run:
  *
- *   fw demo <flash file> <link file> <pub.raw>
+ *   fw demo <flash file> <link file>
  *       The device. Its flash store lives in a host file (read at power-on
  *       into the emulator's memory above the 1 MB firmware image, where it is
  *       memory-mapped like real flash, and written through on every erase or
@@ -18,8 +18,9 @@
  *   fw bench <bundle> <pub.raw> <board>
  *       Receives and verifies one bundle; prints "TMLOTABENCH {json}" with
  *       instruction counts (SysTick under -icount shift=0), stack and RAM.
- * The public key is provisioned by the host at power-on (pub.raw) instead
- * of being linked in, so tests can make fresh keys without relinking.
+ * The demo trusts the public key linked into its firmware (tml_ota_pubkey,
+ * one link per key: scripts/ota-qemu.js); the campaign and the bench, which
+ * test the store rather than the device, take theirs from pub.raw.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -46,6 +47,7 @@
 #define EXIT_REBOOT 10
 
 extern const uint8_t tml_ota_api[], tml_ota_api_end[]; /* dist/tinyml.ota.js */
+extern const uint8_t tml_ota_pubkey[], tml_ota_pubkey_end[]; /* 32 bytes, or empty */
 extern uint8_t __heap_start[], __heap_end[], __stack[];
 
 static int32_t out_fd = -1, err_fd = -1;
@@ -226,12 +228,13 @@ static int factory_install(void) {
   return s == OTA_OK ? ota_finish(&dev) : s;
 }
 
-static int demo(const char *flash_path, const char *link_path, const char *pub_path) {
+static int demo(const char *flash_path, const char *link_path) {
   ota_config cfg;
   ota_boot_info bi;
   duk_context *ctx;
   int s;
-  if (load_file(pub_path, pubkey, 32) != 32) die(2, "cannot read the public key");
+  if (tml_ota_pubkey_end - tml_ota_pubkey != 32) die(2, "this firmware has no public key linked in");
+  memcpy(pubkey, tml_ota_pubkey, 32);
   flash_fd = sh_open(flash_path, SH_MODE_RPLUSB);
   if (flash_fd < 0 || sh_flen(flash_fd) != (int32_t)(DEMO_PAGE * DEMO_PAGES) ||
       sh_read(flash_fd, STORE, DEMO_PAGE * DEMO_PAGES) != 0)
@@ -409,11 +412,11 @@ int main(void) {
   out_fd = sh_open(":tt", 4);
   err_fd = sh_open(":tt", 8);
   argc = sh_cmdline(cmd, sizeof cmd, argv, 8);
-  if (argc == 5 && strcmp(argv[1], "demo") == 0) code = demo(argv[2], argv[3], argv[4]);
+  if (argc == 4 && strcmp(argv[1], "demo") == 0) code = demo(argv[2], argv[3]);
   else if (argc == 6 && strcmp(argv[1], "powercut") == 0)
     code = powercut(argv[2], argv[3], to_u32(argv[4]), to_u32(argv[5]));
   else if (argc == 5 && strcmp(argv[1], "bench") == 0) code = bench(argv[2], argv[3], argv[4]);
-  else die(2, "usage: fw demo <flash> <link> <pub.raw> | powercut <dir> <board> <stride> <chunk> | bench <bundle> <pub.raw> <board>");
+  else die(2, "usage: fw demo <flash> <link> | powercut <dir> <board> <stride> <chunk> | bench <bundle> <pub.raw> <board>");
   sh_exit(code);
   return code;
 }
