@@ -249,6 +249,7 @@ static int demo(const char *flash_path, const char *link_path) {
   cfg.slot_pages = DEMO_SLOT_PAGES;
   cfg.board = DEMO_BOARD;
   cfg.pubkey = pubkey;
+  cfg.mapped = STORE;
   if ((s = ota_init(&dev, &flash.flash, &cfg)) != OTA_OK) die(1, ota_status_name(s));
   s = ota_boot(&dev, &bi);
   if (s == OTA_E_NO_IMAGE && !bi.rolled_back) {
@@ -352,6 +353,7 @@ static int bench(const char *bundle_path, const char *pub_path, const char *boar
   cfg.slot_pages = DEMO_SLOT_PAGES;
   cfg.board = board;
   cfg.pubkey = pubkey;
+  cfg.mapped = STORE;
   if ((s = ota_init(&dev, &flash.flash, &cfg)) != OTA_OK) die(1, ota_status_name(s));
   paint_stack();
   t0 = ticks_now();

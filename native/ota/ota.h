@@ -97,6 +97,7 @@ typedef struct {
   uint32_t slot_pages;    /* pages per slot */
   const char *board;      /* this board's name */
   const uint8_t *pubkey;  /* the trusted Ed25519 public key (32 bytes) */
+  const uint8_t *mapped;  /* the flash as memory (execute-in-place), or NULL */
 } ota_config;
 
 typedef struct {

@@ -13,6 +13,7 @@ interface OtaNative {
   confirm(): number;
   abort(): number;
   info(key: number): number;
+  file(name: string): Uint8Array | null;
 }
 
 declare const __tinyml_ota: OtaNative | undefined;
@@ -89,6 +90,16 @@ export function status(): OtaStatus {
     failedVersion: n.info(7),
     slotBytes: n.info(8),
   };
+}
+
+/**
+ * A file of the running version (a packed model, data...), in place in
+ * memory-mapped flash: no copy, and read-only (it is flash). null if the
+ * bundle has no such file or the board's flash is not memory-mapped.
+ */
+export function file(name: string): Uint8Array | null {
+  if (typeof name !== 'string') throw new TinyMLError('E_OTA_ARG', 'file: name must be a string');
+  return native().file(name);
 }
 
 export function version(): number {

@@ -72,6 +72,16 @@ throwsCode(function () { tinymlOta.begin(v2.length); }, 'E_OTA_BUSY', 'update du
 tinymlOta.confirm();
 eq(tinymlOta.status().state, 'normal', 'confirmed');
 eq(tinymlOta.status().trial, false, 'no longer a trial');
+// the running version's files, in place in flash
+var appJs = tinymlOta.file('app.js'), want = readFile(DIR + '/build-v1/app.js');
+eq(appJs.length, want.length, 'file(app.js) size');
+for (var k = 0; k < want.length; k++) eq(appJs[k], want[k], 'file(app.js) byte ' + k);
+eq(tinymlOta.file('model.tflite').length, readFile(DIR + '/build-v1/model.tflite').length, 'file(model) size');
+eq(tinymlOta.file('nope.bin'), null, 'no such file');
+eq(tinymlOta.file(''), null, 'empty name');
+eq(tinymlOta.file('a-name-far-longer-than-thirty-one-bytes.tflite'), null, 'long name');
+throwsCode(function () { tinymlOta.file(3); }, 'E_OTA_ARG', 'file(number)');
+throwsType(function () { __tinyml_ota.file(3); }, 'raw file(number)');
 
 // refusals while v1 runs
 throwsCode(function () { send(v1, 100, true); }, 'E_OTA_DOWNGRADE', 'same version');

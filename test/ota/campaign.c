@@ -87,6 +87,7 @@ int camp_setup(camp *c, uint8_t *mem, uint8_t *snap0, uint8_t *snap1, uint32_t b
   c->cfg.slot_pages = slot_pages;
   c->cfg.board = board;
   c->cfg.pubkey = pubkey;
+  c->cfg.mapped = mem;
   /* v1 installed on a blank device and confirmed */
   CHECK_OK(ota_init(&d, &c->emu.flash, &c->cfg));
   if (ota_boot(&d, &bi) != OTA_E_NO_IMAGE) return OTA_E_STATE;

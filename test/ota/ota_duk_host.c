@@ -123,6 +123,7 @@ int main(int argc, char **argv) {
   cfg.slot_pages = SLOT_PAGES;
   cfg.board = "qemu-m4";
   cfg.pubkey = pubkey;
+  cfg.mapped = mem;
   if (ota_init(&dev, &flash.flash, &cfg) != OTA_OK) return 2;
   ctx = duk_create_heap_default();
   duk_push_c_function(ctx, js_print, DUK_VARARGS);

@@ -10,6 +10,9 @@
  *   confirm()              -> ota_status
  *   abort()                -> 0
  *   info(key)              -> number (OTA_INFO_*)
+ *   file(name)             -> a Uint8Array over that file of the running
+ *                             version, in place in memory-mapped flash
+ *                             (read-only: it is flash), or null
  * Wrong argument types throw TypeError; refusals come back as numbers
  * (src/ota/device.ts turns them into TinyMLError codes).
  */
@@ -31,6 +34,7 @@ typedef enum {
   OTA_FN_CONFIRM,
   OTA_FN_ABORT,
   OTA_FN_INFO,
+  OTA_FN_FILE,
   OTA_FN_COUNT
 } ota_fn_id;
 
@@ -55,7 +59,7 @@ typedef struct {
 
 static inline const ota_fn_desc *ota_glue_fns(void) {
   static const ota_fn_desc fns[OTA_FN_COUNT] = {{"begin", 1}, {"write", 2}, {"finish", 0},
-                                                {"confirm", 0}, {"abort", 0}, {"info", 1}};
+                                                {"confirm", 0}, {"abort", 0}, {"info", 1}, {"file", 1}};
   return fns;
 }
 
@@ -63,6 +67,7 @@ typedef struct {
   int is_number;
   double number;
   int is_bytes; /* a Uint8Array: data/bytes */
+  const char *str; /* a string (NUL-terminated), else NULL */
   const uint8_t *data;
   size_t bytes;
 } ota_glue_arg;
@@ -70,6 +75,9 @@ typedef struct {
 typedef struct {
   const char *type_error; /* non-NULL: throw TypeError(type_error) */
   double value;
+  int is_view;            /* file(): return a Uint8Array over view/view_bytes, */
+  const uint8_t *view;    /* or null when view is NULL */
+  uint32_t view_bytes;
 } ota_glue_res;
 
 static inline int ota_glue_u32(const ota_glue_arg *a, uint32_t *out) {
@@ -102,6 +110,9 @@ static inline void ota_glue_call(ota_dev *d, ota_fn_id fn, const ota_glue_arg *a
   uint32_t a = 0;
   r->type_error = NULL;
   r->value = 0;
+  r->is_view = 0;
+  r->view = NULL;
+  r->view_bytes = 0;
   switch (fn) {
     case OTA_FN_BEGIN:
       if (!ota_glue_u32(&argv[0], &a)) {
@@ -131,6 +142,19 @@ static inline void ota_glue_call(ota_dev *d, ota_fn_id fn, const ota_glue_arg *a
       }
       r->value = ota_glue_info(d, a);
       return;
+    case OTA_FN_FILE: {
+      uint32_t addr = 0, size = 0;
+      if (!argv[0].str) {
+        r->type_error = "file: name must be a string";
+        return;
+      }
+      r->is_view = 1;
+      if (d->cfg.mapped && ota_find_file(d, argv[0].str, &addr, &size) == OTA_OK) {
+        r->view = d->cfg.mapped + addr;
+        r->view_bytes = size;
+      }
+      return;
+    }
     default: r->type_error = "ota: unknown function"; return;
   }
 }

@@ -24,6 +24,8 @@ static void marshal(duk_context *ctx, duk_idx_t idx, ota_glue_arg *a) {
   if (duk_is_number(ctx, idx)) {
     a->is_number = 1;
     a->number = duk_get_number(ctx, idx);
+  } else if (duk_is_string(ctx, idx)) {
+    a->str = duk_get_string(ctx, idx);
   } else if (duk_is_buffer_data(ctx, idx)) {
     duk_size_t n = 0;
     /* a Uint8Array (not another view: its bytes would be reinterpreted) */
@@ -47,6 +49,18 @@ static duk_ret_t call(duk_context *ctx, ota_fn_id fn) {
   }
   ota_glue_call(device(ctx), fn, args, &res);
   if (res.type_error) return duk_type_error(ctx, "%s", res.type_error);
+  if (res.is_view) {
+    if (!res.view) {
+      duk_push_null(ctx);
+      return 1;
+    }
+    /* no copy: the bytes stay in flash */
+    duk_push_external_buffer(ctx);
+    duk_config_buffer(ctx, -1, (void *)(uintptr_t)res.view, (duk_size_t)res.view_bytes);
+    duk_push_buffer_object(ctx, -1, 0, (duk_size_t)res.view_bytes, DUK_BUFOBJ_UINT8ARRAY);
+    duk_remove(ctx, -2);
+    return 1;
+  }
   duk_push_number(ctx, res.value);
   return 1;
 }
@@ -57,10 +71,11 @@ static duk_ret_t js_finish(duk_context *ctx) { return call(ctx, OTA_FN_FINISH); 
 static duk_ret_t js_confirm(duk_context *ctx) { return call(ctx, OTA_FN_CONFIRM); }
 static duk_ret_t js_abort(duk_context *ctx) { return call(ctx, OTA_FN_ABORT); }
 static duk_ret_t js_info(duk_context *ctx) { return call(ctx, OTA_FN_INFO); }
+static duk_ret_t js_file(duk_context *ctx) { return call(ctx, OTA_FN_FILE); }
 
 void ota_duk_register(duk_context *ctx, ota_dev *d) {
   static const duk_c_function cbs[OTA_FN_COUNT] = {js_begin, js_write, js_finish,
-                                                   js_confirm, js_abort, js_info};
+                                                   js_confirm, js_abort, js_info, js_file};
   int i;
   duk_push_global_stash(ctx);
   duk_push_pointer(ctx, d);
