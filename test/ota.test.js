@@ -157,6 +157,16 @@ describe('ota: crypto, flash store and bundles (native/ota under ASan/UBSan)', f
     assert.match(r.out, /bit sets 0/);
   });
 
+  it('random API sequences and reboots: never a crash, always a verified v2 or v3 after a reboot', function () {
+    for (const seed of [7, 1234567]) {
+      const r = run(bin, ['random', dir, fx.board, '20000', String(seed)]);
+      const s = passedLine(r.out);
+      assert.strictEqual(r.status, 0, r.out.slice(-3000));
+      assert.strictEqual(s.failed, 0);
+      assert.match(r.out, /random: 20000 operations, \d+ reboots, 0 without a verified v2\/v3/);
+    }
+  });
+
   it('power cuts before, during and after every flash operation leave a verified old or new version', function () {
     const r = run(bin, ['powercut', dir, fx.board, '1', '100']);
     const s = passedLine(r.out);

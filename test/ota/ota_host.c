@@ -7,6 +7,7 @@
  *                                made with Node's crypto
  *   powercut <dir> <board> [stride]   the campaign (dir: pub.raw, v1/v2/v3.tmlota)
  *   bad <dir> <board> <cases>         the bad-bundle cases file (test/ota.test.js)
+ *   random <dir> <board> <n> <seed>   n random API operations and reboots
  * Prints "N passed, N failed" last; exit 1 on any failure.
  */
 #include <stdio.h>
@@ -258,6 +259,82 @@ static void bad_cases(camp *c, const char *file) {
     if (per_code[k]) printf("bad:   %s %u\n", ota_status_name(k), per_code[k]);
 }
 
+static uint32_t rng_state = 1;
+static uint32_t rnd(void) {
+  rng_state ^= rng_state << 13;
+  rng_state ^= rng_state >> 17;
+  rng_state ^= rng_state << 5;
+  return rng_state;
+}
+
+/* Random API sequences from v2 confirmed: begins of any size, writes at
+ * near-right offsets of (sometimes corrupted) bytes of v1/v2/v3, finish,
+ * confirm, reboots, whole v3 deliveries. After every reboot the device must
+ * run a complete verified v2 or v3; nothing may crash (ASan/UBSan). */
+static void random_ops(camp *c, uint32_t iterations, uint32_t seed) {
+  static uint8_t junk[4096];
+  ota_dev d;
+  ota_boot_info bi;
+  uint32_t it, reboots = 0, bad_boots = 0, counts[OTA_STATUS_COUNT];
+  int k;
+  rng_state = seed ? seed : 1;
+  memset(counts, 0, sizeof counts);
+  memcpy(c->mem, c->snap[1], c->bytes);
+  ota_emuflash_power_on(&c->emu);
+  CHECK_EQ(ota_init(&d, &c->emu.flash, &c->cfg), OTA_OK);
+  CHECK_EQ(ota_boot(&d, &bi), OTA_OK);
+  for (it = 0; it < iterations; it++) {
+    uint32_t op = rnd() % 16, which = rnd() % 3, i;
+    const camp_bundle *b = &c->b[which];
+    int s = OTA_OK;
+    if (op < 2) {
+      uint32_t r = rnd() % 4;
+      s = ota_begin(&d, r == 0 ? rnd() : r == 1 ? rnd() % (ota_slot_bytes(&d) + 64) : b->size);
+    } else if (op < 9) {
+      uint32_t off = d.rx_received, n = rnd() % 300;
+      const uint8_t *src = junk;
+      if (rnd() % 4 == 0) off = off + rnd() % 64 - 32;
+      if (off <= b->size && n <= b->size - off && rnd() % 8) {
+        memcpy(junk, b->data + off, n);
+        if (n && rnd() % 6 == 0) junk[rnd() % n] ^= (uint8_t)(1u << (rnd() % 8));
+      } else {
+        for (i = 0; i < n; i++) junk[i] = (uint8_t)rnd();
+      }
+      s = ota_write(&d, off, src, n);
+    } else if (op < 11) {
+      s = ota_finish(&d);
+    } else if (op < 12) {
+      s = ota_confirm(&d);
+    } else if (op < 14) {
+      reboots++;
+      s = ota_init(&d, &c->emu.flash, &c->cfg);
+      if (s == OTA_OK) s = ota_boot(&d, &bi);
+      if (s != OTA_OK || bi.slot < 0 || (bi.version != c->b[1].version && bi.version != c->b[2].version) ||
+          memcmp(c->mem + ota_slot_addr(&d, bi.slot), bi.version == c->b[1].version ? c->b[1].data : c->b[2].data,
+                 bi.version == c->b[1].version ? c->b[1].size : c->b[2].size) != 0)
+        bad_boots++;
+    } else {
+      uint32_t off = 0, chunk = 1 + rnd() % 700;
+      const camp_bundle *v3 = &c->b[2];
+      s = ota_begin(&d, v3->size);
+      while (s == OTA_OK && off < v3->size) {
+        uint32_t n = v3->size - off < chunk ? v3->size - off : chunk;
+        s = ota_write(&d, off, v3->data + off, n);
+        off += n;
+      }
+      if (s == OTA_OK) s = ota_finish(&d);
+    }
+    if (s >= 0 && s < OTA_STATUS_COUNT) counts[s]++;
+  }
+  CHECK_EQ(bad_boots, 0);
+  CHECK(reboots > iterations / 20);
+  CHECK(counts[OTA_OK] > 0);
+  printf("random: %u operations, %u reboots, %u without a verified v2/v3; statuses:", iterations, reboots, bad_boots);
+  for (k = 0; k < OTA_STATUS_COUNT; k++)
+    if (counts[k]) printf(" %s %u", ota_status_name(k), counts[k]);
+  printf("\n");
+}
+
 int main(int argc, char **argv) {
   if (argc >= 2 && strcmp(argv[1], "selftest") == 0) {
     selftest();
@@ -277,13 +354,18 @@ int main(int argc, char **argv) {
       printf("powercut: %u cut points tried, %u survived, %u devices left without a verified version\n",
              c.tried[0] + c.tried[1], c.survived[0] + c.survived[1], lost);
     }
+  } else if (argc == 6 && strcmp(argv[1], "random") == 0) {
+    camp c;
+    if (!load_camp(&c, argv[2], argv[3], 100)) failed++;
+    else random_ops(&c, (uint32_t)atoi(argv[4]), (uint32_t)atoi(argv[5]));
+    CHECK_EQ(c.emu.bit_sets, 0);
   } else if (argc == 5 && strcmp(argv[1], "bad") == 0) {
     camp c;
     if (!load_camp(&c, argv[2], argv[3], 100)) failed++;
     else bad_cases(&c, argv[4]);
     CHECK_EQ(c.emu.bit_sets, 0);
   } else {
-    printf("usage: ota_host selftest | vectors <file> | powercut <dir> <board> [stride [chunk]] | bad <dir> <board> <cases>\n");
+    printf("usage: ota_host selftest | vectors <file> | powercut <dir> <board> [stride [chunk]] | bad <dir> <board> <cases> | random <dir> <board> <n> <seed>\n");
     return 2;
   }
   printf("%d passed, %d failed\n", passed, failed);
