@@ -159,11 +159,11 @@ describe('ota: crypto, flash store and bundles (native/ota under ASan/UBSan)', f
 
   it('random API sequences and reboots: never a crash, always a verified v2 or v3 after a reboot', function () {
     for (const seed of [7, 1234567]) {
-      const r = run(bin, ['random', dir, fx.board, '20000', String(seed)]);
+      const r = run(bin, ['random', dir, fx.board, '8000', String(seed)]);
       const s = passedLine(r.out);
       assert.strictEqual(r.status, 0, r.out.slice(-3000));
       assert.strictEqual(s.failed, 0);
-      assert.match(r.out, /random: 20000 operations, \d+ reboots, 0 without a verified v2\/v3/);
+      assert.match(r.out, /random: 8000 operations, \d+ reboots, 0 without a verified v2\/v3/);
     }
   });
 
