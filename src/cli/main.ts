@@ -410,7 +410,7 @@ export function main(argv: string[]): number {
     if (cmd === 'run') return cmdRun(positional, flags);
     if (cmd === 'inspect') return cmdInspect(positional, flags);
     if (cmd === 'ota') return otaMain(positional, flags);
-    throw new UsageError('unknown command "' + cmd + '" (run, inspect, help)');
+    throw new UsageError('unknown command "' + cmd + '" (run, inspect, ota, help)');
   } catch (e) {
     if (e instanceof TinyMLError) {
       process.stderr.write('tinyml: ' + e.message + '\n');
