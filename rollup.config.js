@@ -1,6 +1,9 @@
-// Two bundles from one source tree:
-//  dist/tinyml.device.js  ES5 IIFE (global `tinyml`), minified: what the boards run
-//  dist/tinyml.node.js    CommonJS for Node: the same runtime plus the CLI
+// Three bundles from one source tree:
+//  dist/tinyml.core.js    ES5 IIFE (global `tinyml`), minified: the device core
+//                         that runs packed models (what the boards run)
+//  dist/tinyml.device.js  the same plus the on-device planner add-on (raw .tflite)
+//  dist/tinyml.node.js    CommonJS for Node: the runtime, planner, packer and CLI
+//  (and dist/tinyml.ota.js, global `tinymlOta`: the over-the-air update API)
 const typescript = require('@rollup/plugin-typescript');
 const terser = require('@rollup/plugin-terser');
 
@@ -8,13 +11,13 @@ const terser = require('@rollup/plugin-terser');
 // calls TextDecoder, which JerryScript and Espruino lack).
 const include = ['src/**/*.ts'];
 
-module.exports = [
-  {
-    input: 'src/index.ts',
+function deviceBundle(input, file, name) {
+  return {
+    input: input,
     output: {
-      file: 'dist/tinyml.device.js',
+      file: file,
       format: 'iife',
-      name: 'tinyml',
+      name: name || 'tinyml',
       plugins: [terser({
         ecma: 5,
         // hoist_vars: Espruino does not hoist `var`, and terser reuses names in ways
@@ -25,13 +28,14 @@ module.exports = [
       })],
     },
     plugins: [typescript({ tsconfig: './tsconfig.json', include, target: 'ES5', noEmitOnError: true, outDir: undefined })],
-  },
-  {
-    // The OTA device API (src/ota/device.ts): global `tinymlOta` for boards with an update store.
-    input: 'src/ota/device.ts',
-    output: { file: 'dist/tinyml.ota.js', format: 'iife', name: 'tinymlOta', plugins: [terser({ ecma: 5, compress: { passes: 2, hoist_vars: true }, mangle: true, format: { comments: false } })] },
-    plugins: [typescript({ tsconfig: './tsconfig.json', include, target: 'ES5', noEmitOnError: true, outDir: undefined })],
-  },
+  };
+}
+
+module.exports = [
+  deviceBundle('src/device-core.ts', 'dist/tinyml.core.js'),
+  deviceBundle('src/index.ts', 'dist/tinyml.device.js'),
+  // the OTA device API (src/ota/device.ts): global `tinymlOta` on boards with an update store
+  deviceBundle('src/ota/device.ts', 'dist/tinyml.ota.js', 'tinymlOta'),
   {
     input: 'src/node.ts',
     external: ['fs', 'path', 'child_process', 'os', 'crypto'],

@@ -28,21 +28,11 @@ function arg(name, dflt) {
 
 /** The op program the runtime would hand to tml_load, or null with the reason. */
 function captureProgram(tinyml, bytes) {
-  let captured = null;
-  const fake = {
-    arena: (n) => new ArrayBuffer(Math.min(n, 64)),
-    load: (a, m, p) => { captured = p; return 0; },
-    invoke: () => 0,
-    reset: () => 0,
-    info: () => 64,
-  };
   try {
-    const it = new tinyml.Interpreter(bytes, { native: fake, arenaSize: 1 << 30 });
-    it.allocateTensors();
+    return { program: new tinyml.PreparedModel(bytes).program() };
   } catch (e) {
     return { error: e.code || String(e) };
   }
-  return { program: captured };
 }
 
 /** Splits a program into tensor records and op records. */

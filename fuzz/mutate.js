@@ -7,7 +7,7 @@
 // verify -> allocateTensors -> invoke -> resetVariables -> invoke on Node with
 // the Node bundle (dist/tinyml.node.js).
 //
-// Every failure must be a TinyMLError whose code is one of src/runtime/
+// Every failure must be a TinyMLError whose code is one of src/core/
 // errors.ts. Findings: any other exception, a crash (signal, sanitizer
 // report), a hang (a case running longer than --timeout, 20 s). Cases run in a
 // pool of child processes; before each case a child writes its number to a
@@ -64,9 +64,9 @@ function parseArgs(argv) {
   return o;
 }
 
-/** The error codes the runtime may throw, read from src/runtime/errors.ts. */
+/** The error codes the runtime may throw, read from src/core/errors.ts. */
 function knownCodes() {
-  const src = fs.readFileSync(path.join(ROOT, 'src', 'runtime', 'errors.ts'), 'utf8');
+  const src = fs.readFileSync(path.join(ROOT, 'src', 'core', 'errors.ts'), 'utf8');
   const m = /export type ErrorCode =([^;]*);/.exec(src);
   const codes = {};
   let r;
@@ -362,13 +362,12 @@ function mutate(seedBytes, map, r) {
 
 function makeRunner(tinyml, native) {
   return function run(bytes, seed) {
-    const opts = { native: native };
-    const it = new tinyml.Interpreter(bytes, opts);
-    const plan = it.plan();
+    let it = new tinyml.Interpreter(bytes, { native: native });
+    const needed = it.arenaUsedBytes(); // before allocateTensors: the plan's figure
     // Plans a board could not hold fail with E_ARENA_TOO_SMALL instead of
     // allocating gigabytes; beyond what an ArrayBuffer arena can be, the
     // default path (no arenaSize) must fail with a code too.
-    if (plan.arenaBytes + 16 > ARENA_CAP && plan.arenaBytes + 16 <= 0x7fffffff) opts.arenaSize = ARENA_CAP;
+    if (needed > ARENA_CAP && needed <= 0x7fffffff) it = new tinyml.Interpreter(bytes, { native: native, arenaSize: ARENA_CAP });
     it.allocateTensors();
     const r = rng(seed ^ 0x5bd1e995);
     for (let i = 0; i < it.inputCount(); i++) {
@@ -505,7 +504,7 @@ function seedWeights(files, tinyml, native, codes) {
     const bytes = new Uint8Array(fs.readFileSync(f));
     const runs = classify(run, bytes, 1, codes, tinyml.TinyMLError) === 'ok';
     let arena = 0;
-    try { arena = new tinyml.Interpreter(bytes, { native: native }).plan().arenaBytes; } catch (e) { /* not plannable */ }
+    try { arena = new tinyml.PreparedModel(bytes).plan().arenaBytes; } catch (e) { /* not plannable */ }
     const weight = (runs ? 4 : 1) / Math.max(1, Math.sqrt(bytes.length / 4096)) / Math.max(1, arena / 16384);
     sum += weight;
     w.push(sum);

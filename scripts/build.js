@@ -4,6 +4,7 @@
 //   build/Release/tinyml.node  N-API addon (node-gyp; also built by `npm install`)
 //   dist/tinyml.device.js      ES5 device bundle      dist/tinyml.node.js  Node bundle + CLI
 //   dist/tinyml-duk            Duktape host runner (needs Debian's duktape-dev)
+//   dist/types/                .d.ts of every bundle entry, and src/board.d.ts (the package's types)
 // Each step is skipped when its outputs are newer than its inputs.
 const fs = require('fs');
 const path = require('path');
@@ -52,10 +53,15 @@ if (stale(['build/Release/tinyml.node'], nativeTime)) {
 }
 
 const tsTime = newest(['src', 'rollup.config.js', 'tsconfig.json', 'package.json'], ['.ts', '.js', '.json']);
-if (stale(['dist/tinyml.device.js', 'dist/tinyml.node.js', 'dist/tinyml.ota.js'], tsTime)) {
+if (stale(['dist/tinyml.core.js', 'dist/tinyml.device.js', 'dist/tinyml.node.js', 'dist/tinyml.ota.js'], tsTime)) {
   step('bundles', () => {
     execFileSync(process.execPath, [require.resolve('rollup/dist/bin/rollup'), '-c', '--silent'], { stdio: 'inherit' });
   });
+}
+
+const types = require('./build-types.js');
+if (stale(types.outputs(), Math.max(tsTime, newest(['scripts/build-types.js'], ['.js'])))) {
+  step('type declarations', () => types.buildTypes());
 }
 
 step('duktape runner', () => require('./build-duktape.js').buildDuktapeRunner());

@@ -4,10 +4,10 @@
 // with only the ops one model uses, for boards whose RAM cannot hold the
 // compiled code of every op (Duktape keeps compiled functions in its heap).
 //
-// src/runtime/resolver.ts stays the single source of truth. Steps:
+// src/planner/resolver.ts stays the single source of truth. Steps:
 //  1. tsc emits src/ as ES5 modules into dist/device-es5/ (once per source change).
 //  2. rollup bundles them as rollup.config.js's device bundle does (same
-//     output options, same terser), with one plugin: in runtime/resolver.js,
+//     output options, same terser), with one plugin: in planner/resolver.js,
 //     every `case` of a switch whose label is a builtin code or custom-op
 //     name the model does not use is dropped. Tree-shaking then drops the op
 //     modules nothing refers to any more.
@@ -99,7 +99,7 @@ function modelOps(modelFile) {
 
 /** rollup plugin: drops resolver cases the model does not use. */
 function pruneResolver(ops) {
-  var resolver = path.join(ES5, 'runtime', 'resolver.js');
+  var resolver = path.join(ES5, 'planner', 'resolver.js');
   return {
     name: 'tinyml-prune-resolver',
     transform: function (code, id) {
@@ -132,7 +132,7 @@ function pruneResolver(ops) {
           else if (v && typeof v.type === 'string') walk(v);
         });
       })(ast);
-      if (seen === 0) this.error('device-bundle: no case labels found in runtime/resolver.js: its switch format changed');
+      if (seen === 0) this.error('device-bundle: no case labels found in planner/resolver.js: its switch format changed');
       cuts.sort(function (a, b) { return b[0] - a[0]; });
       cuts.forEach(function (c) { code = code.slice(0, c[0]) + code.slice(c[1]); });
       return { code: code, map: null };
@@ -140,8 +140,10 @@ function pruneResolver(ops) {
   };
 }
 
-/** The board's entry: what its firmware calls (the Interpreter), nothing more
- *  (index.ts also exports runFrames etc. for the host runners). */
+/** The board's entry: the device core with the on-device planner add-on
+ *  (for raw models), what its firmware calls and nothing more (index.ts also
+ *  exports runFrames etc. for the host runners). Packed models need none of
+ *  this: they run on dist/tinyml.core.js. */
 var ENTRY = '\0tinyml-board-entry';
 function entry() {
   return {
@@ -149,8 +151,11 @@ function entry() {
     resolveId: function (id) { return id === ENTRY ? ENTRY : null; },
     load: function (id) {
       if (id !== ENTRY) return null;
-      return "export { Interpreter } from './runtime/interpreter.js';\n" +
-        "export { TinyMLError } from './runtime/errors.js';\n";
+      return "import { setPlanner } from './core/interpreter.js';\n" +
+        "import { planner } from './planner/pack.js';\n" +
+        "setPlanner(planner);\n" +
+        "export { Interpreter } from './core/interpreter.js';\n" +
+        "export { TinyMLError } from './core/errors.js';\n";
     },
   };
 }

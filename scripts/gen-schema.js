@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// Regenerates src/model/tflite/ (TypeScript accessors for the TFLite schema)
+// Regenerates src/planner/model/tflite/ (TypeScript accessors for the TFLite schema)
 // with flatc, then trims the output so it compiles under our strict ES5
 // tsconfig and stays small in the device bundle:
-//   - the runtime is imported from src/model/flatbuffers.ts (our ES5-safe shim)
+//   - the runtime is imported from src/planner/model/flatbuffers.ts (our ES5-safe shim)
 //   - builder (write-side) methods are dropped: the device only reads models
 //   - 64-bit accessors are dropped (they need BigInt); the reader reads the
 //     two 32-bit halves itself
@@ -25,7 +25,7 @@ function usage(code) {
   const text = [
     'usage: node scripts/gen-schema.js <path/to/schema.fbs> [--flatc <path>] [--out <dir>]',
     '',
-    'Generates src/model/tflite/*.ts (and ../builtin.ts, ../names.ts next to it) from the TFLite FlatBuffer schema with flatc --ts',
+    'Generates src/planner/model/tflite/*.ts (and ../builtin.ts, ../names.ts next to it) from the TFLite FlatBuffer schema with flatc --ts',
     '(tested with flatc 2.0.8) and post-processes it for the ES5 device bundle.',
     '',
     'Where to get the schema (not committed here):',
@@ -38,7 +38,7 @@ function usage(code) {
 }
 
 function parseArgs(argv) {
-  const args = { schema: null, flatc: 'flatc', out: path.resolve(__dirname, '..', 'src', 'model', 'tflite') };
+  const args = { schema: null, flatc: 'flatc', out: path.resolve(__dirname, '..', 'src', 'planner', 'model', 'tflite') };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '-h' || a === '--help') usage(0);

@@ -1,6 +1,9 @@
-// The device bundle's API (global `tinyml` in the ES5 bundle).
-export { Interpreter } from './runtime/interpreter';
-export { TinyMLError } from './runtime/errors';
-export { runFrames } from './app/run';
-export { setNative } from './native';
-export const version = '0.1.0';
+// The full device bundle (dist/tinyml.device.js, global `tinyml`): the device
+// core plus the on-device planner add-on, so raw .tflite models load too.
+import { setPlanner } from './core/interpreter';
+import { planner } from './planner/pack';
+
+export * from './device-core';
+export { packSection, packModel } from './planner/pack';
+
+setPlanner(planner);

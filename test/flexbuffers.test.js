@@ -1,5 +1,5 @@
 'use strict';
-// src/model/flexbuffers.ts: the FlexBuffers map reader custom ops read their
+// src/planner/model/flexbuffers.ts: the FlexBuffers map reader custom ops read their
 // options with. Blobs are built with the flatbuffers package's FlexBuffers
 // builder (a dev dependency, test only); every value form the builder makes
 // is read back, and every truncation and byte flip of real option blobs
@@ -20,13 +20,13 @@ function loadFlexMap() {
   const options = Object.assign({}, parsed.options, {
     module: ts.ModuleKind.CommonJS, outDir: outDir, rootDir: path.join(root, 'src'), noEmitOnError: true,
   });
-  const program = ts.createProgram([path.join(root, 'src', 'model', 'flexbuffers.ts')], options);
+  const program = ts.createProgram([path.join(root, 'src', 'planner', 'model', 'flexbuffers.ts')], options);
   const result = program.emit();
   const diags = ts.getPreEmitDiagnostics(program).concat(result.diagnostics);
   assert.strictEqual(diags.length, 0, ts.formatDiagnostics(diags, {
     getCanonicalFileName: (f) => f, getCurrentDirectory: () => root, getNewLine: () => '\n',
   }));
-  return require(path.join(outDir, 'model', 'flexbuffers.js')).FlexMap;
+  return require(path.join(outDir, 'planner', 'model', 'flexbuffers.js')).FlexMap;
 }
 
 class Invalid extends Error {}
@@ -41,7 +41,7 @@ function blob(fill) {
   return new Uint8Array(b.finish());
 }
 
-describe('FlexBuffers map reader (src/model/flexbuffers.ts)', function () {
+describe('FlexBuffers map reader (src/planner/model/flexbuffers.ts)', function () {
   let FlexMap;
   before(function () {
     this.timeout(60000);

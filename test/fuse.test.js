@@ -1,5 +1,5 @@
 'use strict';
-// CONV_2D + ADD fusion (src/runtime/fuse.ts): it happens for ResNet-8's
+// CONV_2D + ADD fusion (src/planner/fuse.ts): it happens for ResNet-8's
 // residual blocks and brings the arena to <= 0.9x TFLM's, keeps outputs
 // byte-exact (also checked by golden.test.js), and does not happen when the
 // conv output is needed elsewhere.
@@ -15,7 +15,7 @@ function modelBuffer(name) { return fs.readFileSync(path.join(h.MODELS, name + '
 function bytesOf(buf) { const u = new Uint8Array(buf.length); u.set(buf); return u; }
 function golden(name) { return h.golden().models.find((m) => m.name === name); }
 
-function planOf(bytes) { const t = h.tinyml(); return new t.Interpreter(bytes).plan(); }
+function planOf(bytes) { const t = h.tinyml(); return new t.PreparedModel(bytes).plan(); }
 
 function fusedCount(plan, kind) {
   return plan.ops.filter((o) => o.kind === kind).length;
@@ -42,7 +42,7 @@ describe('CONV_2D + ADD fusion', function () {
   for (const [name, kind] of cases) {
     it(name + ': fuses the three residual ADDs, arena <= 0.9x TFLM x86_64', function () {
       const t = h.tinyml();
-      const plan = new t.Interpreter(bytesOf(modelBuffer(name))).plan();
+      const plan = new t.PreparedModel(bytesOf(modelBuffer(name))).plan();
       assert.strictEqual(fusedCount(plan, kind), 3);
       assert.strictEqual(plan.ops.length, 12); // 16 ops, 3 convs absorbed, RESHAPE aliased
       const tflm = golden(name).tflm_arena_used_bytes.x86_64;

@@ -22,7 +22,8 @@ describe('tinyml inspect', function () {
       rows.push(name.padEnd(20) + String(rep.arenaBytes).padStart(7) + ' vs ' + String(tflm).padStart(7) +
         '  (' + (rep.arenaBytes / tflm).toFixed(2) + 'x; persistent ' + rep.arena.persistent + ', planned ' + rep.arena.planned + ')');
       assert.ok(rep.arenaBytes <= tflm, rep.arenaBytes + ' > ' + tflm);
-      assert.strictEqual(rep.arenaBytes, rep.arena.persistent + rep.arena.planned);
+      assert.strictEqual(rep.arenaBytes, rep.arena.persistent + rep.arena.planned + rep.arena.alignment);
+      assert.strictEqual(rep.arena.alignment, 15);
       assert.strictEqual(rep.ops.length, model.op_count);
       assert.deepStrictEqual([...new Set(rep.ops.map((o) => o.op))].sort(), model.op_types.slice().sort());
       const t = rep.tensors[rep.inputs[0]];
@@ -30,6 +31,24 @@ describe('tinyml inspect', function () {
       assert.strictEqual(t.dtype, model.inputs[0].dtype);
     });
   }
+  it('the arena figure it prints is one that works: run --arena <that figure> succeeds, one byte less fails', function () {
+    const tmp = h.tmpDir();
+    try {
+      for (const name of ['micro_speech_int8', 'hello_world_float']) {
+        const model = manifest.models.find((m) => m.name === name);
+        const file = path.join(h.MODELS, model.file);
+        const arena = JSON.parse(h.cli(['inspect', file, '--json']).stdout).arenaBytes;
+        const input = path.join(h.MODELS, model.cases[0].input.file);
+        const out = path.join(tmp, 'out.bin');
+        const ok = h.cli(['run', file, '--input', input, '--output', out, '--arena', String(arena)]);
+        assert.strictEqual(ok.status, 0, name + ' with --arena ' + arena + ': ' + ok.stderr);
+        const line = h.runFails(['run', file, '--input', input, '--output', out, '--arena', String(arena - 1)], 'E_ARENA_TOO_SMALL');
+        assert.ok(line.indexOf(String(arena)) >= 0, 'the error names ' + arena + ': ' + line);
+      }
+    } finally {
+      require('fs').rmSync(tmp, { recursive: true, force: true });
+    }
+  });
   it('kws_ds_cnn_int8 MACs match the MLPerf figure', function () {
     const rep = JSON.parse(h.cli(['inspect', path.join(h.MODELS, 'kws_ds_cnn_int8.tflite'), '--json']).stdout);
     assert.strictEqual(rep.macs, 2656768); // ANCHORS.md
@@ -37,7 +56,7 @@ describe('tinyml inspect', function () {
   it('prints a readable table without --json', function () {
     const r = h.cli(['inspect', path.join(h.MODELS, 'hello_world_int8.tflite')]);
     assert.strictEqual(r.status, 0, r.stderr);
-    assert.ok(/arena: \d+ bytes \(persistent \d+ \+ planned \d+\)/.test(r.stdout), r.stdout);
+    assert.ok(/arena: \d+ bytes \(persistent \d+ \+ planned \d+ \+ up to 15 to align the block\)/.test(r.stdout), r.stdout);
     assert.ok(/FULLY_CONNECTED/.test(r.stdout));
   });
   it('--help explains the commands', function () {

@@ -24,7 +24,7 @@ function loadModelModules() {
     noEmitOnError: true,
   });
   const files = ['reader.ts', 'verify.ts', 'options.ts', 'names.ts', 'builtin.ts'].map((f) =>
-    path.join(root, 'src', 'model', f)
+    path.join(root, 'src', 'planner', 'model', f)
   );
   const program = ts.createProgram(files, options);
   const result = program.emit();
@@ -39,11 +39,11 @@ function loadModelModules() {
   const req = (p) => require(path.join(outDir, p));
   return {
     outDir: outDir,
-    reader: req('model/reader.js'),
-    verify: req('model/verify.js'),
-    options: req('model/options.js'),
-    names: req('model/names.js'),
-    errors: req('runtime/errors.js'),
+    reader: req('planner/model/reader.js'),
+    verify: req('planner/model/verify.js'),
+    options: req('planner/model/options.js'),
+    names: req('planner/model/names.js'),
+    errors: req('core/errors.js'),
   };
 }
 
@@ -224,7 +224,7 @@ describe('model reader', function () {
 
   it('keeps its field lists in line with the generated accessors', function () {
     // verify.ts lists fields by slot; flatc's classes know the real vtable offsets.
-    const dir = path.resolve(__dirname, '../src/model/tflite');
+    const dir = path.resolve(__dirname, '../src/planner/model/tflite');
     const byClass = {};
     for (const f of fs.readdirSync(dir)) {
       const src = fs.readFileSync(path.join(dir, f), 'utf8');
@@ -249,7 +249,7 @@ describe('model reader', function () {
   });
 
   it('decodes strings without TextDecoder', function () {
-    const fb = require(path.join(M.outDir, 'model/flatbuffers.js'));
+    const fb = require(path.join(M.outDir, 'planner/model/flatbuffers.js'));
     const saved = global.TextDecoder;
     try {
       global.TextDecoder = undefined;

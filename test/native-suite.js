@@ -152,6 +152,14 @@ function suite(N, stressCount) {
     N.load(a, noModel, program([[INT8, ARENA, 0, 16]], [[99, [0], [0], []]], 16)), 6);
   check('ERR_DETAIL = the kind', N.info(a, 6), 99);
 
+  // Packed models: without a program (or with something that is not a typed
+  // array) the model bytes must be a packed file; a Uint8Array third
+  // argument is a packed section. Neither is one here: E_BAD_PACK (13).
+  check('load(arena, model) of an unpacked model = E_BAD_PACK', N.load(a, noModel), 13);
+  check('load(arena, model, Array) = a packed-file load', N.load(a, noModel, [0x314c4d54, 1, 0, 0, 0, 6]), 13);
+  check('load(arena, model, Uint8Array) of a bad section = E_BAD_PACK', N.load(a, noModel, new Uint8Array(24)), 13);
+  check('load(arena, model, empty Uint8Array) = E_BAD_PACK', N.load(a, noModel, new Uint8Array(0)), 13);
+
   // wrong JS argument types throw TypeError
   a = N.arena(1024);
   var typeCases = [
@@ -160,10 +168,8 @@ function suite(N, stressCount) {
     ['load(arena, Array, ...)', function () { N.load(a, [1, 2, 3], copyProg); }],
     ['load(arena, Int8Array, ...)', function () { N.load(a, new Int8Array(4), copyProg); }],
     ['load(arena, ArrayBuffer, ...)', function () { N.load(a, new ArrayBuffer(4), copyProg); }],
-    ['load(arena, model, Array)', function () { N.load(a, noModel, [0x314c4d54, 1, 0, 0, 0, 6]); }],
     ['load(arena, model, Uint32Array)', function () { N.load(a, noModel, new Uint32Array(6)); }],
-    ['load(arena, model, Uint8Array)', function () { N.load(a, noModel, new Uint8Array(24)); }],
-    ['load(arena, model)', function () { N.load(a, noModel); }],
+    ['load(arena, model, Int8Array)', function () { N.load(a, noModel, new Int8Array(24)); }],
     ['load()', function () { N.load(); }],
     ['invoke({})', function () { N.invoke({}); }],
     ['invoke(Uint8Array)', function () { N.invoke(new Uint8Array(a)); }],

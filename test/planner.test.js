@@ -55,7 +55,7 @@ describe('memory planner', function () {
   it('runs kws_ds_cnn with an offline plan from model metadata, byte-exact', function () {
     const t = h.tinyml();
     const bytes = h.readBytes(path.join(h.MODELS, 'kws_ds_cnn_int8.tflite'));
-    const online = new t.Interpreter(bytes);
+    const online = new t.PreparedModel(bytes);
     const plan = online.plan();
     // Offline offsets = the online plan shifted by 64 bytes (every activation tensor).
     const n = online.model.subgraphs[0].tensors.length;
@@ -65,12 +65,13 @@ describe('memory planner', function () {
       const p = plan.placements[i];
       words[3 + i] = p.where === 1 && p.offset === 0 ? 64 : -1;
     }
-    const m = new t.Interpreter(bytes);
-    m.model.metadata.OfflineMemoryAllocation = new Uint8Array(words.buffer);
-    const plan2 = m.plan();
+    const prepared = new t.PreparedModel(bytes);
+    prepared.model.metadata.OfflineMemoryAllocation = new Uint8Array(words.buffer);
+    const plan2 = prepared.plan();
     let moved = 0;
     for (let i = 0; i < n; i++) if (words[3 + i] >= 0) { assert.strictEqual(plan2.placements[i].offset, 64); moved++; }
     assert.ok(moved > 0);
+    const m = new t.Interpreter(bytes, { section: t.sectionOf(prepared) });
     m.allocateTensors();
     const input = h.readBytes(path.join(h.MODELS, 'golden', 'kws_ds_cnn_int8', 'prng_seed1.input.bin'));
     m.input(0).set(new Int8Array(input.buffer));
@@ -80,7 +81,7 @@ describe('memory planner', function () {
   });
   it('rejects malformed offline metadata with E_BAD_MODEL', function () {
     const t = h.tinyml();
-    const m = new t.Interpreter(h.readBytes(path.join(h.MODELS, 'hello_world_int8.tflite')));
+    const m = new t.PreparedModel(h.readBytes(path.join(h.MODELS, 'hello_world_int8.tflite')));
     m.model.metadata.OfflineMemoryAllocation = new Uint8Array(new Int32Array([1, 0, 3, 0, 0, 0]).buffer);
     assert.throws(() => m.plan(), (e) => e.code === 'E_BAD_MODEL' && /OfflineMemoryAllocation/.test(e.message));
   });

@@ -8,6 +8,8 @@ exports.mochaHooks = {
     else if (this.currentTest.state === 'failed') failed++;
   },
 };
-process.on('exit', () => {
-  process.stdout.write('\ntests: ' + passed + ' passed, ' + failed + ' failed\n');
+process.on('exit', (code) => {
+  // A failing before/after hook fails no test but fails the run: say so.
+  const hooks = code !== 0 && failed === 0 ? ' (and a failing hook: see above)' : '';
+  process.stdout.write('\ntests: ' + passed + ' passed, ' + failed + ' failed' + hooks + '\n');
 });

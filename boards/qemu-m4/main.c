@@ -190,6 +190,23 @@ tml_status __wrap_tml_invoke(uint8_t *block, uint32_t block_size) {
   return s;
 }
 
+/* Native load instructions (checking the packed section and the program),
+ * counted the same way (-Wl,--wrap=tml_load_packed). */
+tml_status __real_tml_load_packed(uint8_t *block, uint32_t block_size, const uint8_t *model,
+                                  uint32_t model_size, const uint8_t *section,
+                                  uint32_t section_size);
+static uint64_t native_load_instr;
+
+tml_status __wrap_tml_load_packed(uint8_t *block, uint32_t block_size, const uint8_t *model,
+                                  uint32_t model_size, const uint8_t *section,
+                                  uint32_t section_size) {
+  uint64_t t0 = ticks_now();
+  tml_status s =
+      __real_tml_load_packed(block, block_size, model, model_size, section, section_size);
+  native_load_instr += instr_since(t0);
+  return s;
+}
+
 /* ---- stack painting ----------------------------------------------------- */
 
 extern uint8_t __heap_start[], __heap_end[], __stack[];
@@ -245,17 +262,26 @@ extern const uint8_t tml_fw_bundle[], tml_fw_bundle_end[];
  * "function(){<bundle>\nreturn tinyml;}", as scripts/build-qemu.js wraps it. */
 #define DUK_BYTECODE_MARKER 0xBF
 
-static void push_bundle_function(duk_context *ctx) {
-  duk_size_t n = (duk_size_t)(tml_fw_bundle_end - tml_fw_bundle);
-  if (n > 0 && tml_fw_bundle[0] == DUK_BYTECODE_MARKER) {
+static void push_js_function(duk_context *ctx, const uint8_t *p, const uint8_t *end, const char *name) {
+  duk_size_t n = (duk_size_t)(end - p);
+  if (n > 0 && p[0] == DUK_BYTECODE_MARKER) {
     duk_push_external_buffer(ctx);
-    duk_config_buffer(ctx, -1, (void *)(uintptr_t)tml_fw_bundle, n);
+    duk_config_buffer(ctx, -1, (void *)(uintptr_t)p, n);
     duk_load_function(ctx);
   } else {
-    duk_push_string(ctx, "tinyml.device.js");
-    duk_compile_lstring_filename(ctx, DUK_COMPILE_FUNCTION, (const char *)tml_fw_bundle, n);
+    duk_push_string(ctx, name);
+    duk_compile_lstring_filename(ctx, DUK_COMPILE_FUNCTION, (const char *)p, n);
   }
 }
+
+static void push_bundle_function(duk_context *ctx) {
+  push_js_function(ctx, tml_fw_bundle, tml_fw_bundle_end, "tinyml.device.js");
+}
+
+/* bench only: an app's loop, `function(m, n) { while (n-- > 0) m.invoke(); }`,
+ * compiled at build time like the bundle (compiling here would need a
+ * stack the board does not have). */
+extern const uint8_t tml_fw_driver[], tml_fw_driver_end[];
 
 /* ---- command line ------------------------------------------------------- */
 
@@ -315,6 +341,7 @@ typedef struct {
   const char *phase; /* what was running, for out-of-memory messages */
   char msg[256];
   /* measurements (bench) */
+  uint64_t app_invoke_instr, app_kernel_instr;
   uint64_t eval_instr, load_instr, warm_instr, invoke_instr, kernel_warm,
       kernel;
   uint32_t stack_eval, stack_load, stack_run;
@@ -412,9 +439,6 @@ static duk_ret_t run(duk_context *ctx, void *udata) {
   t0 = ticks_now();
   push_bundle_function(ctx);
   duk_call(ctx, 0);
-  /* This Duktape build has no reference counting: collect what the bundle's
-   * set-up left behind (the bytecode's templates) before the model comes. */
-  duk_gc(ctx, DUK_GC_COMPACT);
   if (!duk_is_object(ctx, -1))
     return duk_type_error(ctx, "the bundle did not return the tinyml object");
   r->eval_instr = instr_since(t0);
@@ -439,9 +463,6 @@ static duk_ret_t run(duk_context *ctx, void *udata) {
   }
   duk_new(ctx, 2);
   m = duk_get_top_index(ctx);
-  /* Garbage of reading the model goes before planning starts, and property
-   * tables shrink to fit: the pool stays in bigger pieces. */
-  duk_gc(ctx, DUK_GC_COMPACT);
   call_method(ctx, m, "allocateTensors", 0);
   duk_pop(ctx);
   r->load_instr = instr_since(t0);
@@ -563,6 +584,29 @@ static duk_ret_t run(duk_context *ctx, void *udata) {
       }
     }
   }
+  if (r->bench) {
+    /* What m.invoke() costs inside an app's own script loop (the calls
+     * above also pay for entering the script from C): a function calling
+     * invoke n times, run with n = 0 and n = 1; the difference, less its
+     * kernels, is the script + binding overhead of one invoke. */
+    int n;
+    uint64_t spent[2];
+    push_js_function(ctx, tml_fw_driver, tml_fw_driver_end, "driver.js");
+    duk_call(ctx, 0);
+    for (n = 0; n < 2; n++) {
+      duk_dup_top(ctx);
+      duk_dup(ctx, m);
+      duk_push_int(ctx, n);
+      kernel_instr = 0;
+      t0 = ticks_now();
+      duk_call(ctx, 2);
+      spent[n] = instr_since(t0);
+      duk_pop(ctx);
+    }
+    duk_pop(ctx);
+    r->app_invoke_instr = spent[1] - spent[0];
+    r->app_kernel_instr = kernel_instr;
+  }
   r->heap_peak_run = tml_pool_stats_get()->peak;
   r->stack_run = stack_peak();
   r->live_run = live_bytes(ctx, r);
@@ -606,7 +650,8 @@ static void print_bench(const fw_run *r, uint32_t pool_size, uint32_t block) {
   char line[900];
   const tml_pool_stats *st = tml_pool_stats_get();
   snprintf(line, sizeof line,
-           "TMLBENCH {\"evalInstructions\":%llu,\"loadInstructions\":%llu,"
+           "TMLBENCH {\"evalInstructions\":%llu,\"loadInstructions\":%llu,\"nativeLoadInstructions\":%llu,"
+           "\"appInvokeInstructions\":%llu,\"appKernelInstructions\":%llu,"
            "\"warmupInstructions\":%llu,\"warmupKernelInstructions\":%llu,"
            "\"invokeInstructions\":%llu,\"kernelInstructions\":%llu,"
            "\"heapLiveEval\":%lu,\"heapLiveLoad\":%lu,\"heapLiveRun\":%lu,"
@@ -617,6 +662,8 @@ static void print_bench(const fw_run *r, uint32_t pool_size, uint32_t block) {
            "\"stackPeakRun\":%lu,\"stackSize\":%lu,"
            "\"staticBytes\":%lu}\n",
            (unsigned long long)r->eval_instr, (unsigned long long)r->load_instr,
+           (unsigned long long)native_load_instr,
+           (unsigned long long)r->app_invoke_instr, (unsigned long long)r->app_kernel_instr,
            (unsigned long long)r->warm_instr, (unsigned long long)r->kernel_warm,
            (unsigned long long)r->invoke_instr, (unsigned long long)r->kernel,
            (unsigned long)r->live_eval, (unsigned long)r->live_load, (unsigned long)r->live_run,
@@ -678,7 +725,10 @@ int main(void) {
   if (duk_safe_call(ctx, strcmp(argv[1], "dump") == 0 ? dump : run, &r, 0, 1) !=
       DUK_EXEC_SUCCESS) {
     const tml_pool_stats *st = tml_pool_stats_get();
-    if (st->failures > 0) {
+    /* The pool is named only when it is the cause: an allocation failed and
+     * the error is Duktape's out-of-memory one (a failure it recovered from,
+     * by collecting garbage, is not worth a word). */
+    if (st->failures > 0 && strstr(error_line(ctx), "alloc") != NULL) {
       char m[200];
       uint32_t total = 0, largest = tml_pool_largest_free(&total);
       snprintf(m, sizeof m,

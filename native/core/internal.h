@@ -45,6 +45,10 @@ static inline const int8_t *tml_packed_i8(const int32_t *words) {
   return (const int8_t *)(const void *)words;
 }
 
+/* Leaves an error record (readable with tml_info) in a block that holds no
+ * program, and returns status. */
+tml_status tml_block_fail(uint8_t *block, uint32_t block_size, tml_status status, int32_t detail);
+
 /* Element size of a dtype in bytes, 0 if the dtype is unknown. */
 uint32_t tml_dtype_size(int32_t dtype);
 

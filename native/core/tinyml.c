@@ -378,6 +378,14 @@ tml_status tml_reset(uint8_t *block, uint32_t block_size) {
   return TML_OK;
 }
 
+tml_status tml_block_fail(uint8_t *block, uint32_t block_size, tml_status status, int32_t detail) {
+  tml_ctx *ctx = ctx_of(block, block_size);
+  if (ctx == NULL) return status;
+  memset(ctx, 0, sizeof *ctx);
+  ctx->err_op = -1;
+  return fail(ctx, status, detail);
+}
+
 static int32_t clamp_i32(uint64_t n) {
   return n > INT32_MAX ? INT32_MAX : (int32_t)n;
 }
@@ -421,6 +429,9 @@ const char *tml_status_name(tml_status status) {
     case TML_E_BAD_DTYPE: return "E_BAD_DTYPE";
     case TML_E_READ_ONLY: return "E_READ_ONLY";
     case TML_E_BAD_DATA: return "E_BAD_DATA";
+    case TML_E_BAD_PACK: return "E_BAD_PACK";
+    case TML_E_PACK_MISMATCH: return "E_PACK_MISMATCH";
+    case TML_E_PACK_VERSION: return "E_PACK_VERSION";
   }
   return "E_UNKNOWN";
 }

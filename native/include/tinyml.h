@@ -58,8 +58,11 @@ typedef enum {
   TML_E_NOT_LOADED = 9,       /* invoke/info on an arena without a loaded program */
   TML_E_BAD_DTYPE = 10,       /* tensor dtype not what the kernel needs; detail = tensor */
   TML_E_READ_ONLY = 11,       /* op output lives in the model (read-only); detail = tensor */
-  TML_E_BAD_DATA = 12         /* invoke: an op met run-time data it cannot use (e.g. a GATHER
+  TML_E_BAD_DATA = 12,        /* invoke: an op met run-time data it cannot use (e.g. a GATHER
                                  index out of range); detail = op-specific count */
+  TML_E_BAD_PACK = 13,        /* packed model: no pack, truncated or corrupt section; detail = check */
+  TML_E_PACK_MISMATCH = 14,   /* packed for other model bytes (size or hash differ) */
+  TML_E_PACK_VERSION = 15     /* packed for another pack format or runtime; detail = its version */
 } tml_status;
 
 /* TFLite TensorType numbering, so TypeScript passes the model's value through. */
@@ -178,6 +181,53 @@ int32_t tml_info(const uint8_t *block, uint32_t block_size, int32_t key);
 /* Bytes an arena needs for a program: ctx + planned + program copy, plus
  * worst-case alignment padding of the block. */
 uint32_t tml_arena_bytes_needed(uint32_t planned_bytes, uint32_t program_words);
+
+/*
+ * Packed models: the op program planned on the host (`tinyml pack`), shipped
+ * as a section of int32 words appended to the .tflite file. FlatBuffer
+ * readers (TFLM, flatc, TFLite) start from the root offset at byte 0 and never
+ * look past the model, so a packed file is still a normal .tflite.
+ *
+ *   file     [model: M bytes][zero pad to 16][section]
+ *   section  header (TML_PACK_HEADER_WORDS words):
+ *              magic TML_PACK_MAGIC, pack format version, runtime (the
+ *              TML_PROGRAM_VERSION it was planned for), M, model hash,
+ *              section words (all of them, footer included), section hash
+ *              (of every section word with this one read as 0), program
+ *              offset and words, meta offset and words (offsets in words from
+ *              the section start), arena bytes needed
+ *            program (the op program above)
+ *            meta (what the script needs for tensor views and messages; read
+ *              by TypeScript only, src/core/packed.ts)
+ *            footer: the section's byte offset in the file (= M rounded up
+ *              to 16), TML_PACK_MAGIC
+ * Hashes are FNV-1a over little-endian 32-bit words (the model's last partial
+ * word zero-filled): cheap on a Cortex-M (about 1.3 instructions a byte) and
+ * enough to tell models apart; authenticity is the update layer's job.
+ */
+#define TML_PACK_MAGIC 0x504C4D54 /* "TMLP" */
+#define TML_PACK_VERSION 1
+#define TML_PACK_HEADER_WORDS 12
+#define TML_PACK_FOOTER_WORDS 2
+
+typedef enum {
+  TML_PACK_W_MAGIC = 0, TML_PACK_W_VERSION, TML_PACK_W_RUNTIME, TML_PACK_W_MODEL_BYTES,
+  TML_PACK_W_MODEL_HASH, TML_PACK_W_WORDS, TML_PACK_W_HASH, TML_PACK_W_PROGRAM,
+  TML_PACK_W_PROGRAM_WORDS, TML_PACK_W_META, TML_PACK_W_META_WORDS, TML_PACK_W_ARENA
+} tml_pack_word;
+
+/*
+ * Load a packed model. With section == NULL the section is found at the end
+ * of `model` (a packed file); otherwise `section` holds it and `model` the
+ * plain model bytes (a section planned on the device). Checks the section
+ * (bounds, versions, both hashes) and then loads its program as tml_load does.
+ */
+tml_status tml_load_packed(uint8_t *block, uint32_t block_size, const uint8_t *model,
+                           uint32_t model_size, const uint8_t *section, uint32_t section_size);
+
+/* FNV-1a over bytes read as little-endian 32-bit words (a last partial word
+ * zero-filled); word `skip_word` (or none if -1) is read as 0. */
+uint32_t tml_pack_hash(const uint8_t *bytes, uint32_t size, int32_t skip_word);
 
 /* Stable name of a status, e.g. "E_ARENA_TOO_SMALL". */
 const char *tml_status_name(tml_status status);

@@ -2,10 +2,9 @@
 // engine. Input = every input tensor's raw bytes in model order, concatenated,
 // one block per frame; output likewise. Frames run back to back on one
 // interpreter, so stateful models see their state carried over.
-import { Interpreter, TensorView } from '../runtime/interpreter';
-import { fail } from '../runtime/errors';
-import { NativeModule } from '../native';
-import { dtypeName } from '../ops/quant';
+import { Interpreter, TensorView } from '../core/interpreter';
+import { fail } from '../core/errors';
+import { NativeModule } from '../core/native';
 
 function bytesOf(v: TensorView): Uint8Array {
   return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
@@ -23,7 +22,7 @@ export function runFrames(model: Uint8Array, input: Uint8Array, frames: number,
   if (!(frames >= 1) || Math.floor(frames) !== frames) fail('E_BAD_INPUT', 'frames must be a positive integer, got ' + frames);
   if (input.length !== inBytes * frames) {
     fail('E_BAD_INPUT', 'input is ' + input.length + ' bytes, expected ' + inBytes * frames +
-      ' (' + frames + ' frame(s) of ' + inBytes + ' bytes: ' + describe(m, true) + ')');
+      ' (' + frames + ' frame(s) of ' + inBytes + ' bytes: ' + describe(m) + ')');
   }
   const result = new Uint8Array(outBytes * frames);
   let r = 0, p = 0;
@@ -43,16 +42,14 @@ export function runFrames(model: Uint8Array, input: Uint8Array, frames: number,
   return result;
 }
 
-/** "input 0 INT8 [1,49,10,1]" style summary of the inputs or outputs. */
-function describe(m: Interpreter, inputs: boolean): string {
+/** "input 0 dtype 9 [1,49,10,1]" style summary of the inputs (the core carries no dtype names). */
+function describe(m: Interpreter): string {
   const parts: string[] = [];
-  // From the model, not the views: Espruino's typed arrays carry no metadata.
-  const g = m.model.subgraphs[0];
-  const list = inputs ? g.inputs : g.outputs;
-  for (let i = 0; i < list.length; i++) {
-    const t = g.tensors[list[i]];
-    parts.push((inputs ? 'input ' : 'output ') + i + ' ' + dtypeName(t.dtype).toUpperCase() +
-      ' [' + t.shape.join(',') + ']');
+  for (let i = 0; i < m.inputCount(); i++) {
+    const t = m.inputInfo(i);
+    parts.push('input ' + i + ' ' + (DTYPE_NAMES[t.dtype] || 'dtype ' + t.dtype) + ' [' + t.shape.join(',') + ']');
   }
   return parts.join(', ');
 }
+
+const DTYPE_NAMES: { [dtype: number]: string } = { 0: 'FLOAT32', 2: 'INT32', 3: 'UINT8', 6: 'BOOL', 7: 'INT16', 9: 'INT8' };

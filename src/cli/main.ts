@@ -3,13 +3,14 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as os from 'os';
 import { spawnSync } from 'child_process';
-import { Interpreter, Plan } from '../runtime/interpreter';
-import { TinyMLError } from '../runtime/errors';
+import { PreparedModel, Plan } from '../planner/prepare';
+import { packModel, modelPart } from '../planner/pack';
+import { TinyMLError } from '../core/errors';
+import { packedSectionAt } from '../core/packed';
 import { runFrames } from '../app/run';
-import { opName } from '../model/names';
-import { ModelInfo, OperatorInfo } from '../model/types';
-import { dtypeName, numElements } from '../ops/quant';
-import { arenaBytesNeeded } from '../native';
+import { opName } from '../planner/model/names';
+import { ModelInfo, OperatorInfo } from '../planner/model/types';
+import { dtypeName, numElements } from '../planner/ops/quant';
 import { otaMain, OtaUsage, OTA_HELP } from '../ota/cli';
 
 const HELP = `tinyml - run TFLite models the way a microcontroller would
@@ -18,23 +19,33 @@ Usage:
   tinyml run <model.tflite> --input <in.bin> --output <out.bin> [options]
       Runs the model and writes every output tensor's raw bytes.
       --engine node|duktape   where to run it (default node; duktape runs the
-                              ES5 device bundle on Duktape via build/tinyml-duk)
+                              ES5 device bundle on Duktape via dist/tinyml-duk:
+                              the device core for a packed model, the core with
+                              the on-device planner for a raw .tflite)
       --engine jerryscript|jerryscript-snapshot|espruino
                               the device bundle on a JerryScript 3.0 build (from
                               source, or compiled to a snapshot first) or on an
                               Espruino Linux build, both made with the tinyml
                               module: set TINYML_JERRYSCRIPT_DIR (holds tinyml-jerry)
                               or TINYML_ESPRUINO_DIR (holds espruino); see boards/README.md
-      --engine qemu-m4        the device bundle on Duktape on an emulated Cortex-M4
-                              with 256 KB of RAM (QEMU mps2-an386; boards/qemu-m4):
+      --engine qemu-m4        the device core on Duktape on an emulated Cortex-M4
+                              with 256 KB of RAM, the model packed by the build
+                              (QEMU mps2-an386; boards/qemu-m4):
                               needs qemu-system-arm, gcc-arm-none-eabi and
                               picolibc-arm-none-eabi; the firmware is built on first use
       --frames N              the input file holds N frames back to back; they run
                               in order on one interpreter (stateful models keep state)
       --arena BYTES           arena block size (default: exactly what the plan needs)
+  tinyml pack <model.tflite> [-o <out.tflite>]
+      Reads, verifies, prepares and plans the model here, on the host, and
+      writes it with its op program appended (default: <model>.packed.tflite).
+      A packed file is still a normal .tflite for TFLM and other tools; the
+      device core (dist/tinyml.core.js) runs it with no parsing or planning.
+      The same model always gives the same bytes.
   tinyml inspect <model.tflite> [--json]
       Ops, tensors (shape, dtype, quantization), MACs and the arena plan
-      (arenaBytes = persistent + planned bytes) without running anything.
+      (arenaBytes: the block to give, = persistent + planned bytes + up to 15
+      bytes of alignment) without running anything.
   tinyml help
 ${OTA_HELP}
 File conventions: the input file is the raw little-endian bytes of every input
@@ -55,6 +66,9 @@ function parseArgs(argv: string[]): { positional: string[]; flags: Flags } {
       else if (a === '--json' || a === '--help') flags[a.slice(2)] = true;
       else if (i + 1 < argv.length) flags[a.slice(2)] = argv[++i];
       else throw new UsageError('option ' + a + ' needs a value');
+    } else if (a === '-o') {
+      if (i + 1 < argv.length) flags.o = argv[++i];
+      else throw new UsageError('option -o needs a value');
     } else if (a === '-h') {
       flags.help = true;
     } else {
@@ -113,11 +127,26 @@ function cmdRun(positional: string[], flags: Flags): number {
   throw new UsageError('unknown --engine ' + engine + ' (node, duktape, jerryscript, jerryscript-snapshot, espruino, qemu-m4)');
 }
 
+/**
+ * The ES5 bundle a device engine runs for a model file: the device core for a
+ * packed model (what a board runs), the core with the on-device planner for a
+ * raw one.
+ */
+function deviceBundleFor(model: string): string {
+  let packed = false;
+  try {
+    packed = packedSectionAt(new Uint8Array(fs.readFileSync(model))) >= 0;
+  } catch (e) {
+    // unreadable: the engine reports it
+  }
+  return path.join(__dirname, packed ? 'tinyml.core.js' : 'tinyml.device.js');
+}
+
 /** Runs the device bundle on Duktape through the host runner. */
 function runDuktape(model: string, input: string, output: string, frames: number, arena: number): number {
   const buildDir = path.join(__dirname);
   const runner = path.join(buildDir, 'tinyml-duk');
-  const bundle = path.join(buildDir, 'tinyml.device.js');
+  const bundle = deviceBundleFor(model);
   if (!fs.existsSync(runner) || !fs.existsSync(bundle)) {
     throw new UsageError('the Duktape runner is not built: run `npm run build` (needs `apt-get install duktape-dev`)');
   }
@@ -161,7 +190,7 @@ function spawnEngine(name: string, cmd: string, args: string[]): { status: numbe
 function runJerryScript(model: string, input: string, output: string, frames: number, arena: number,
   snapshot: boolean): number {
   const runner = engineBinary('TINYML_JERRYSCRIPT_DIR', 'tinyml-jerry', snapshot ? 'jerryscript-snapshot' : 'jerryscript');
-  let bundle = path.join(__dirname, 'tinyml.device.js');
+  let bundle = deviceBundleFor(model);
   if (!fs.existsSync(bundle)) throw new UsageError('the device bundle is not built: run `npm run build`');
   let tmp = '';
   try {
@@ -191,7 +220,7 @@ function runJerryScript(model: string, input: string, output: string, frames: nu
  */
 function runEspruino(model: string, input: string, output: string, frames: number, arena: number): number {
   const espruino = engineBinary('TINYML_ESPRUINO_DIR', 'espruino', 'espruino');
-  const bundle = path.join(__dirname, 'tinyml.device.js');
+  const bundle = deviceBundleFor(model);
   if (!fs.existsSync(bundle)) throw new UsageError('the device bundle is not built: run `npm run build`');
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tinyml-espruino-'));
   try {
@@ -273,8 +302,7 @@ function runQemu(model: string, input: string, output: string, frames: number, a
     let block = arena;
     if (!block) {
       try {
-        const plan = new Interpreter(modelBytes).plan();
-        block = arenaBytesNeeded(plan.plannedBytes, plan.programWords);
+        block = new PreparedModel(modelPart(modelBytes)).plan().arenaBytes;
       } catch (e) {
         if (!(e instanceof TinyMLError)) throw e;
       }
@@ -320,7 +348,7 @@ function opMacs(model: ModelInfo, op: OperatorInfo): number {
 function cmdInspect(positional: string[], flags: Flags): number {
   const file = positional[1];
   if (!file) throw new UsageError('usage: tinyml inspect <model.tflite> [--json]');
-  const m = new Interpreter(readFile(file, 'model'));
+  const m = new PreparedModel(modelPart(readFile(file, 'model')));
   const g = m.model.subgraphs[0];
   let plan: Plan | null = null;
   let error: TinyMLError | null = null;
@@ -363,7 +391,10 @@ function cmdInspect(positional: string[], flags: Flags): number {
     outputs: g.outputs,
     macs: macs,
     arenaBytes: plan ? plan.arenaBytes : null,
-    arena: plan ? { persistent: plan.persistentBytes, planned: plan.plannedBytes, programWords: plan.programWords } : null,
+    arena: plan ? {
+      persistent: plan.persistentBytes, planned: plan.plannedBytes, programWords: plan.programWords,
+      alignment: plan.arenaBytes - plan.persistentBytes - plan.plannedBytes,
+    } : null,
     error: error ? { code: error.code, message: error.message } : null,
     ops: ops,
     tensors: tensors,
@@ -374,7 +405,8 @@ function cmdInspect(positional: string[], flags: Flags): number {
     const lines: string[] = [];
     lines.push(report.model + ': ' + report.bytes + ' bytes, ' + ops.length + ' ops, ' + tensors.length + ' tensors, ' + macs + ' MACs');
     if (plan) {
-      lines.push('arena: ' + plan.arenaBytes + ' bytes (persistent ' + plan.persistentBytes + ' + planned ' + plan.plannedBytes + ')');
+      lines.push('arena: ' + plan.arenaBytes + ' bytes (persistent ' + plan.persistentBytes + ' + planned ' + plan.plannedBytes +
+        ' + up to ' + (plan.arenaBytes - plan.persistentBytes - plan.plannedBytes) + ' to align the block)');
     }
     lines.push('', 'ops:');
     for (const o of ops) {
@@ -393,6 +425,19 @@ function cmdInspect(positional: string[], flags: Flags): number {
   return error ? 1 : 0;
 }
 
+function cmdPack(positional: string[], flags: Flags): number {
+  const file = positional[1];
+  if (!file || positional.length > 2) throw new UsageError('usage: tinyml pack <model.tflite> [-o <out.tflite>]');
+  const out = typeof flags.o === 'string' ? flags.o : file.replace(/(\.packed)?(\.tflite)?$/, '') + '.packed.tflite';
+  const model = readFile(file, 'model');
+  const packed = packModel(model);
+  fs.writeFileSync(out, packed);
+  const part = modelPart(model).length;
+  process.stdout.write(out + ': ' + packed.length + ' bytes (model ' + part + ' + program and metadata ' +
+    (packed.length - part) + ')\n');
+  return 0;
+}
+
 function pad(s: string, n: number): string {
   while (s.length < n) s += ' ';
   return s + ' ';
@@ -409,8 +454,9 @@ export function main(argv: string[]): number {
     }
     if (cmd === 'run') return cmdRun(positional, flags);
     if (cmd === 'inspect') return cmdInspect(positional, flags);
+    if (cmd === 'pack') return cmdPack(positional, flags);
     if (cmd === 'ota') return otaMain(positional, flags);
-    throw new UsageError('unknown command "' + cmd + '" (run, inspect, ota, help)');
+    throw new UsageError('unknown command "' + cmd + '" (run, pack, inspect, ota, help)');
   } catch (e) {
     if (e instanceof TinyMLError) {
       process.stderr.write('tinyml: ' + e.message + '\n');

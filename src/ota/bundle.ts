@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as crypto from 'crypto';
-import { TinyMLError, ErrorCode } from '../runtime/errors';
+import { TinyMLError, ErrorCode } from '../core/errors';
 import { formatVersion, parseVersion } from './codes';
 
 export const MAGIC = 'TMLOTA01';

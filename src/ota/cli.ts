@@ -1,6 +1,6 @@
 // `tinyml ota ...` (Node only): keygen, pack, inspect, verify.
 import * as fs from 'fs';
-import { TinyMLError } from '../runtime/errors';
+import { TinyMLError } from '../core/errors';
 import { generateKeyPair, packBuildDir, readBundle, BundleInfo } from './bundle';
 import { parseVersion } from './codes';
 

@@ -1,6 +1,6 @@
 // OTA status codes, in the order of ota_status in native/ota/ota.h (index =
 // the C value). Device and host both report them as TinyMLError codes.
-import { ErrorCode } from '../runtime/errors';
+import { ErrorCode } from '../core/errors';
 
 export const OTA_CODES: ErrorCode[] = [
   'E_OTA_ARG', // 0 is OK in C; never thrown, kept so indexes match

@@ -3,7 +3,7 @@
 // native/bindings/common/ota_glue.h). Every refusal throws a TinyMLError
 // whose code says why (E_OTA_DOWNGRADE, E_OTA_BAD_SIGNATURE, ...); the
 // running version keeps running whatever happens.
-import { TinyMLError } from '../runtime/errors';
+import { TinyMLError } from '../core/errors';
 import { OTA_CODES, OTA_MESSAGES } from './codes';
 
 interface OtaNative {

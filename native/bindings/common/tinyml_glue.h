@@ -14,7 +14,12 @@
  * The functions (global `__tinyml_native` on every engine):
  *   arena(size)                 -> a zero-filled ArrayBuffer of size bytes
  *   load(arena, model, program) -> tml_status (model Uint8Array, program Int32Array)
- *   invoke(arena)               -> tml_status
+ *   load(arena, file)           -> tml_status: a packed model (tml_load_packed)
+ *   load(arena, model, section) -> tml_status: a model and its packed section (Uint8Array)
+ *   invoke(arena[, onError])    -> tml_status; when it is not OK and onError is a
+ *                                  function, the binding returns onError(status)
+ *                                  instead (what it returns or throws), so a
+ *                                  script can make invoke one native call
  *   reset(arena)                -> tml_status
  *   info(arena, key)            -> int32 (tml_info)
  * and, only where typed-array views cannot take large byte offsets
@@ -56,7 +61,7 @@ typedef struct {
 /* The function table, indexed by tml_fn_id. */
 static inline const tml_fn_desc *tml_glue_fns(void) {
   static const tml_fn_desc fns[TML_FN_COUNT] = {
-      {"arena", 1}, {"load", 3}, {"invoke", 1}, {"reset", 1}, {"info", 2}, {"view", 3}};
+      {"arena", 1}, {"load", 3}, {"invoke", 2}, {"reset", 1}, {"info", 2}, {"view", 3}};
   return fns;
 }
 
@@ -119,6 +124,11 @@ typedef struct {
   const char *message;
 } tml_res;
 
+/* 1 if the binding must hand a failed invoke's status to argument 1. */
+static inline int tml_glue_wants_on_error(tml_fn_id fn, const tml_res *r) {
+  return fn == TML_FN_INVOKE && r->kind == TML_RES_INT && r->value != 0;
+}
+
 /* Sets an error / a number result and leaves the (void) function. */
 #define TML_GLUE_FAIL(r, error_kind, text) \
   do {                                     \
@@ -151,8 +161,10 @@ static inline void tml_glue_load(const tml_val *argv, tml_res *r) {
     TML_GLUE_FAIL(r, TML_RES_TYPE_ERROR, "load: arena must be an ArrayBuffer");
   if (model->kind != TML_VAL_UINT8ARRAY)
     TML_GLUE_FAIL(r, TML_RES_TYPE_ERROR, "load: model must be a Uint8Array");
-  if (program->kind != TML_VAL_INT32ARRAY)
-    TML_GLUE_FAIL(r, TML_RES_TYPE_ERROR, "load: program must be an Int32Array");
+  if (program->kind != TML_VAL_INT32ARRAY && program->kind != TML_VAL_UINT8ARRAY &&
+      program->kind != TML_VAL_OTHER)
+    TML_GLUE_FAIL(r, TML_RES_TYPE_ERROR,
+                  "load: program must be an Int32Array, a packed section (Uint8Array) or absent");
   /* The core keeps pointers into the arena and the model across calls:
    * neither may shrink, move or be scattered. (The program is copied.) */
   if (arena->flags & TML_VAL_RESIZABLE)
@@ -171,6 +183,18 @@ static inline void tml_glue_load(const tml_val *argv, tml_res *r) {
   if (program->flags & TML_VAL_SCATTERED)
     TML_GLUE_FAIL(r, TML_RES_TYPE_ERROR,
                           "load: program must be contiguous in memory");
+  if (program->kind != TML_VAL_INT32ARRAY) {
+    /* Absent: `model` is a packed file; a Uint8Array: its packed section. */
+    if (model->bytes > 0xFFFFFFFFu || program->bytes > 0xFFFFFFFFu)
+      TML_GLUE_RETURN_INT(r, TML_E_BAD_ARG);
+    if (program->kind == TML_VAL_UINT8ARRAY && program->data == NULL)
+      TML_GLUE_RETURN_INT(r, TML_E_BAD_PACK); /* an empty section */
+    TML_GLUE_RETURN_INT(r, (int32_t)tml_load_packed(
+                               arena->data, tml_glue_size32(arena->bytes), model->data,
+                               (uint32_t)model->bytes,
+                               program->kind == TML_VAL_UINT8ARRAY ? program->data : NULL,
+                               (uint32_t)program->bytes));
+  }
   if (model->bytes > 0xFFFFFFFFu || program->bytes % 4u != 0 ||
       program->bytes / 4u > 0x3FFFFFFFu || ((uintptr_t)program->data & 3u) != 0)
     TML_GLUE_RETURN_INT(r, TML_E_BAD_ARG);

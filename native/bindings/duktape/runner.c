@@ -9,6 +9,16 @@
  * Input "-" reads standard input. Exit codes: 0 ok, 1 a JavaScript error
  * (one line "tinyml: <message>" on stderr), 2 usage or file error.
  *
+ *   tinyml-duk --script <file.js> [args...]
+ *
+ * Runs a plain script (e.g. a bundle with an app after it) with the native
+ * module registered, `print`, and the host's files through a global `__host`:
+ *   __host.args                  the args after the file name
+ *   __host.readFile(path)        a Uint8Array of the file, or null
+ *   __host.writeFile(path, data) writes a typed array's bytes; false on failure
+ *   __host.exit(code)            ends the run with that exit code
+ * Boards build their `board` object (docs/board-api.md) on top of this.
+ *
  * TINYML_DUK_BLOCK=<bytes> in the environment makes arena() carve from a
  * static block as a board does (at most BOARD_BLOCK_MAX bytes); by default
  * arenas are Duktape buffers.
@@ -93,6 +103,77 @@ static int push_file(duk_context *ctx, run_args *a, const char *path) {
   return 1;
 }
 
+/* ---- --script mode --------------------------------------------------- */
+
+static int exit_requested = -1;
+
+static duk_ret_t host_read_file(duk_context *ctx) {
+  run_args a;
+  memset(&a, 0, sizeof a);
+  if (!push_file(ctx, &a, duk_require_string(ctx, 0))) {
+    duk_push_null(ctx);
+    return 1;
+  }
+  {
+    duk_size_t len = 0;
+    (void)duk_get_buffer(ctx, -1, &len);
+    duk_push_buffer_object(ctx, -1, 0, len, DUK_BUFOBJ_UINT8ARRAY);
+  }
+  return 1;
+}
+
+static duk_ret_t host_write_file(duk_context *ctx) {
+  const char *path = duk_require_string(ctx, 0);
+  duk_size_t len = 0;
+  const void *p = duk_require_buffer_data(ctx, 1, &len);
+  FILE *f = fopen(path, "wb");
+  int ok = f != NULL && (len == 0 || fwrite(p, 1, len, f) == len);
+  if (f != NULL && fclose(f) != 0) ok = 0;
+  duk_push_boolean(ctx, ok);
+  return 1;
+}
+
+/* Ends the script: an error no script can catch is not on offer, so exit()
+ * throws a marker the runner recognizes and stops on. */
+static duk_ret_t host_exit(duk_context *ctx) {
+  exit_requested = duk_get_int_default(ctx, 0, 0);
+  return duk_error(ctx, DUK_ERR_ERROR, "__tinyml_exit__");
+}
+
+typedef struct {
+  const char *file;
+  int argc;
+  char **argv;
+  run_args io;
+} script_args;
+
+static duk_ret_t run_script(duk_context *ctx, void *udata) {
+  script_args *s = (script_args *)udata;
+  duk_size_t len = 0;
+  const char *src;
+  int i;
+  duk_push_object(ctx);
+  duk_push_array(ctx);
+  for (i = 0; i < s->argc; i++) {
+    duk_push_string(ctx, s->argv[i]);
+    duk_put_prop_index(ctx, -2, (duk_uarridx_t)i);
+  }
+  duk_put_prop_string(ctx, -2, "args");
+  duk_push_c_function(ctx, host_read_file, 1);
+  duk_put_prop_string(ctx, -2, "readFile");
+  duk_push_c_function(ctx, host_write_file, 2);
+  duk_put_prop_string(ctx, -2, "writeFile");
+  duk_push_c_function(ctx, host_exit, 1);
+  duk_put_prop_string(ctx, -2, "exit");
+  duk_put_global_string(ctx, "__host");
+  if (!push_file(ctx, &s->io, s->file)) return 0;
+  src = (const char *)duk_get_buffer(ctx, -1, &len);
+  duk_push_string(ctx, s->file);
+  duk_compile_lstring_filename(ctx, 0, src, len);
+  duk_call(ctx, 0);
+  return 0;
+}
+
 /* Turns the plain buffer on top into a Uint8Array over the same bytes. */
 static void to_uint8array(duk_context *ctx) {
   duk_size_t len = 0;
@@ -168,11 +249,40 @@ int main(int argc, char **argv) {
   int code = 0;
 
   memset(&a, 0, sizeof a);
+  if (argc >= 3 && strcmp(argv[1], "--script") == 0) {
+    script_args s;
+    memset(&s, 0, sizeof s);
+    s.file = argv[2];
+    s.argc = argc - 3;
+    s.argv = argv + 3;
+    ctx = duk_create_heap(NULL, NULL, NULL, NULL, on_fatal);
+    if (ctx == NULL) {
+      fprintf(stderr, "tinyml: cannot create the Duktape heap\n");
+      return 1;
+    }
+    duk_push_c_function(ctx, js_print, DUK_VARARGS);
+    duk_put_global_string(ctx, "print");
+    tml_duk_register(ctx, NULL, 0);
+    if (duk_safe_call(ctx, run_script, &s, 0, 1) != DUK_EXEC_SUCCESS) {
+      if (exit_requested >= 0) {
+        code = exit_requested;
+      } else {
+        report(error_line(ctx));
+        code = 1;
+      }
+    } else if (s.io.file_error != NULL) {
+      report(s.io.file_error);
+      code = 2;
+    }
+    fflush(stdout);
+    duk_destroy_heap(ctx);
+    return code;
+  }
   if (argc != 7 || !parse_number(argv[5], &a.frames) ||
       !parse_number(argv[6], &a.arena_size)) {
     fprintf(stderr,
             "tinyml: usage: tinyml-duk <bundle.js> <model.tflite> <input.bin|-> "
-            "<output.bin> <frames> <arenaSize>\n");
+            "<output.bin> <frames> <arenaSize> | tinyml-duk --script <file.js> [args...]\n");
     return 2;
   }
   a.bundle = argv[1];

@@ -31,6 +31,12 @@ static void push_private(duk_context *ctx) {
   duk_remove(ctx, -2);
 }
 
+/* The prototypes of ArrayBuffer, Uint8Array and Int32Array of the heap that
+ * registered last: a value whose prototype is one of them is judged without
+ * a property lookup (invoke() is the hot path). Only compared, never
+ * followed; values of other heaps take the instanceof path. */
+static void *fast_protos[3];
+
 /* 1 if the value at idx is buffer data and an instance of private[ctor]. */
 static int is_instance(duk_context *ctx, duk_idx_t idx, const char *ctor) {
   int ok;
@@ -53,13 +59,18 @@ static void marshal(duk_context *ctx, duk_idx_t idx, tml_val *out) {
                {"Uint8Array", TML_VAL_UINT8ARRAY},
                {"Int32Array", TML_VAL_INT32ARRAY}};
   size_t i;
+  void *proto;
   tml_val_other(out);
   if (duk_is_number(ctx, idx)) {
     tml_val_number(out, duk_get_number(ctx, idx));
     return;
   }
+  if (!duk_is_buffer_data(ctx, idx)) return;
+  duk_get_prototype(ctx, idx);
+  proto = duk_get_heapptr(ctx, -1);
+  duk_pop(ctx);
   for (i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
-    if (is_instance(ctx, idx, kinds[i].ctor)) {
+    if ((proto != NULL && proto == fast_protos[i]) || is_instance(ctx, idx, kinds[i].ctor)) {
       duk_size_t n = 0;
       /* NULL/0 for an uncovered view; the core answers with a status. */
       uint8_t *p = (uint8_t *)duk_get_buffer_data(ctx, idx, &n);
@@ -67,6 +78,7 @@ static void marshal(duk_context *ctx, duk_idx_t idx, tml_val *out) {
       return;
     }
   }
+  if (duk_is_buffer_data(ctx, idx)) out->kind = TML_VAL_OTHER_VIEW; /* another typed array */
 }
 
 static tml_duk_block *block_state(duk_context *ctx) {
@@ -118,6 +130,12 @@ static duk_ret_t call(duk_context *ctx, tml_fn_id fn) {
     else tml_val_other(&vals[i]);
   }
   tml_glue_call(fn, vals, &res);
+  if (tml_glue_wants_on_error(fn, &res) && duk_is_function(ctx, 1)) {
+    duk_dup(ctx, 1);
+    duk_push_int(ctx, (duk_int_t)res.value);
+    duk_call(ctx, 1);
+    return 1;
+  }
   switch (res.kind) {
     case TML_RES_INT:
       duk_push_int(ctx, (duk_int_t)res.value);
@@ -150,6 +168,9 @@ void tml_duk_register(duk_context *ctx, uint8_t *block, uint32_t block_size) {
   duk_push_object(ctx); /* private object */
   for (i = 0; i < sizeof ctors / sizeof ctors[0]; i++) {
     duk_get_global_string(ctx, ctors[i]);
+    duk_get_prop_string(ctx, -1, "prototype");
+    fast_protos[i] = duk_get_heapptr(ctx, -1);
+    duk_pop(ctx);
     duk_put_prop_string(ctx, -2, ctors[i]);
   }
   /* Carving state in a fixed buffer: Duktape memory that never moves. */

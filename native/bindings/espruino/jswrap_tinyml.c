@@ -136,15 +136,16 @@ static JsVar *new_view(uint8_t *data, uint32_t offset, uint32_t bytes) {
   return view;
 }
 
-/* The program is only read during load (the core copies it into the arena),
- * but it must be contiguous and 4-byte aligned. An Int32Array that is not
+/* The program (or a packed section) is only read during load (the core
+ * copies it into the arena), but it must be contiguous and 4-byte aligned. A
+ * typed array that is not
  * (the variable store was too fragmented for a flat string) is copied into
  * a temporary flat string; *tmp holds it until the caller unlocks it. */
 static void contiguous_program(JsVar *program, tml_val *val, JsVar **tmp) {
   uint32_t offset = 0;
   JsVar *backing, *flat;
   *tmp = 0;
-  if (val->kind != TML_VAL_INT32ARRAY) return;
+  if (val->kind != TML_VAL_INT32ARRAY && val->kind != TML_VAL_UINT8ARRAY) return;
   if (!(val->flags & TML_VAL_SCATTERED) && ((uintptr_t)val->data & 3u) == 0) return;
   flat = jsvNewFlatStringOfLength((unsigned int)val->bytes);
   if (!flat) return; /* stays scattered: the glue throws */
@@ -200,11 +201,11 @@ JsVar *jswrap_tinyml_arena(JsVar *size) { return call(TML_FN_ARENA, size, 0, 0);
   "params" : [
     ["arena","JsVar","An ArrayBuffer from arena()"],
     ["model","JsVar","The model bytes (Uint8Array on contiguous memory)"],
-    ["program","JsVar","The op program (Int32Array)"]
+    ["program","JsVar","The op program (Int32Array), a packed section (Uint8Array), or nothing for a packed model"]
   ],
   "return" : ["JsVar","A tml_status (0 = OK)"]
 }
-Checks the op program and copies it into the arena.
+Checks the op program (or the packed model's) and copies it into the arena.
 */
 JsVar *jswrap_tinyml_load(JsVar *arena, JsVar *model, JsVar *program) {
   return call(TML_FN_LOAD, arena, model, program);
@@ -215,12 +216,21 @@ JsVar *jswrap_tinyml_load(JsVar *arena, JsVar *model, JsVar *program) {
   "class" : "tinyml",
   "name" : "invoke",
   "generate" : "jswrap_tinyml_invoke",
-  "params" : [["arena","JsVar","A loaded arena"]],
-  "return" : ["JsVar","A tml_status (0 = OK)"]
+  "params" : [
+    ["arena","JsVar","A loaded arena"],
+    ["onError","JsVar","Optional: a function given the status when it is not OK; its result is returned"]
+  ],
+  "return" : ["JsVar","A tml_status (0 = OK), or what onError returned"]
 }
 Runs every op of the loaded program.
 */
-JsVar *jswrap_tinyml_invoke(JsVar *arena) { return call(TML_FN_INVOKE, arena, 0, 0); }
+JsVar *jswrap_tinyml_invoke(JsVar *arena, JsVar *onError) {
+  JsVar *status = call(TML_FN_INVOKE, arena, 0, 0), *out;
+  if (!status || !jsvIsFunction(onError) || jsvGetInteger(status) == 0) return status;
+  out = jspExecuteFunction(onError, 0, 1, &status);
+  jsvUnLock(status);
+  return out;
+}
 
 /*JSON{
   "type" : "staticmethod",

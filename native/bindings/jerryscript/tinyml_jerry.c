@@ -196,6 +196,13 @@ static jerry_value_t call(tml_fn_id fn, const jerry_value_t args[], jerry_length
     else tml_val_other(&vals[i]);
   }
   tml_glue_call(fn, vals, &res);
+  if (tml_glue_wants_on_error(fn, &res) && count > 1 && jerry_value_is_function(args[1])) {
+    jerry_value_t status = jerry_number((double)res.value), undef = jerry_undefined();
+    jerry_value_t out = jerry_call(args[1], undef, &status, 1);
+    jerry_value_free(status);
+    jerry_value_free(undef);
+    return out;
+  }
   switch (res.kind) {
     case TML_RES_INT:
       return jerry_number((double)res.value);

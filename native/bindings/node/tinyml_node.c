@@ -108,6 +108,18 @@ static napi_value call(napi_env env, napi_callback_info info, tml_fn_id fn) {
     if (!marshal(env, argv[i], getter, &vals[i])) CALL(env, napi_generic_failure);
   }
   tml_glue_call(fn, vals, &res);
+  if (tml_glue_wants_on_error(fn, &res)) {
+    napi_valuetype t;
+    CALL(env, napi_typeof(env, argv[1], &t));
+    if (t == napi_function) {
+      napi_value status, undef, out = NULL;
+      CALL(env, napi_create_int32(env, res.value, &status));
+      CALL(env, napi_get_undefined(env, &undef));
+      /* A throw in onError stays pending and reaches the script. */
+      if (napi_call_function(env, undef, argv[1], 1, &status, &out) != napi_ok) return NULL;
+      return out;
+    }
+  }
   switch (res.kind) {
     case TML_RES_INT: {
       napi_value out;

@@ -5,7 +5,7 @@
 //  2. meaning: tensor/buffer/opcode indices, shapes, dtypes, data sizes.
 // Anything past the end of the bytes is E_MODEL_TRUNCATED; offsets that point
 // before the start, misalignment and impossible sizes are E_BAD_MODEL.
-import { fail } from '../runtime/errors';
+import { fail } from '../../core/errors';
 
 // Field lists, one entry per vtable slot in schema order. Kinds:
 //   1 2 4 8     inline scalar of that many bytes

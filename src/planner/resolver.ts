@@ -1,38 +1,38 @@
 // Op resolver: builtin operator code (or custom name) -> prepare step.
 // Ops not listed here fail at allocateTensors() with E_UNSUPPORTED_OP.
-import { Builtin } from '../model/builtin';
-import { OpPrepare } from '../ops/types';
-import { prepareFullyConnected } from '../ops/fully_connected';
-import { prepareSoftmax } from '../ops/softmax';
-import { prepareAveragePool2D, prepareMaxPool2D } from '../ops/pooling';
-import { prepareReshape } from '../ops/reshape';
-import { prepareConv2D, prepareDepthwiseConv2D } from '../ops/conv';
+import { Builtin } from './model/builtin';
+import { OpPrepare } from './ops/types';
+import { prepareFullyConnected } from './ops/fully_connected';
+import { prepareSoftmax } from './ops/softmax';
+import { prepareAveragePool2D, prepareMaxPool2D } from './ops/pooling';
+import { prepareReshape } from './ops/reshape';
+import { prepareConv2D, prepareDepthwiseConv2D } from './ops/conv';
 // -- elementwise binary, activations, quantize/cast --
-import { prepareAdd, prepareDiv, prepareMaximum, prepareMinimum, prepareMul, prepareSub } from '../ops/elementwise';
+import { prepareAdd, prepareDiv, prepareMaximum, prepareMinimum, prepareMul, prepareSub } from './ops/elementwise';
 import {
   prepareElu, prepareHardSwish, prepareLeakyRelu, prepareLogistic, prepareRelu, prepareRelu6, prepareTanh,
-} from '../ops/activations';
-import { prepareCast, prepareDequantize, prepareQuantize } from '../ops/quantize';
+} from './ops/activations';
+import { prepareCast, prepareDequantize, prepareQuantize } from './ops/quantize';
 // -- data movement and reductions --
-import { prepareConcatenation, preparePack, prepareSplit, prepareSplitV, prepareUnpack } from '../ops/concat';
-import { prepareSlice, prepareStridedSlice } from '../ops/slice';
-import { preparePad } from '../ops/pad';
-import { prepareTranspose } from '../ops/transpose';
-import { prepareShape } from '../ops/shape';
-import { prepareGather } from '../ops/gather';
-import { prepareResizeNearestNeighbor } from '../ops/resize';
-import { prepareMeanSum } from '../ops/reduce';
-import { prepareArgMinMax } from '../ops/argmax';
+import { prepareConcatenation, preparePack, prepareSplit, prepareSplitV, prepareUnpack } from './ops/concat';
+import { prepareSlice, prepareStridedSlice } from './ops/slice';
+import { preparePad } from './ops/pad';
+import { prepareTranspose } from './ops/transpose';
+import { prepareShape } from './ops/shape';
+import { prepareGather } from './ops/gather';
+import { prepareResizeNearestNeighbor } from './ops/resize';
+import { prepareMeanSum } from './ops/reduce';
+import { prepareArgMinMax } from './ops/argmax';
 // -- TRANSPOSE_CONV, SVDF, LSTM --
-import { prepareTransposeConv } from '../ops/transpose_conv';
-import { prepareSvdf } from '../ops/svdf';
-import { prepareUnidirectionalSequenceLstm } from '../ops/lstm';
+import { prepareTransposeConv } from './ops/transpose_conv';
+import { prepareSvdf } from './ops/svdf';
+import { prepareUnidirectionalSequenceLstm } from './ops/lstm';
 // -- signal-library custom ops --
 import {
   prepareSignalWindow, prepareSignalFftAutoScale, prepareSignalRfft, prepareSignalEnergy,
   prepareSignalFilterBank, prepareSignalFilterBankSquareRoot,
   prepareSignalFilterBankSpectralSubtraction, prepareSignalPcan, prepareSignalFilterBankLog,
-} from '../ops/signal';
+} from './ops/signal';
 
 export function resolveOp(builtin: number, customCode: string): OpPrepare | null {
   switch (builtin) {

@@ -1,8 +1,8 @@
 // Fusion passes over the prepared ops, before planning: an op whose work
 // another op can do on the fly is marked `absorbed`, which saves its output
 // buffer. Fused kernels compute exactly what the separate ops compute.
-import { ModelInfo, SubgraphInfo } from '../model/types';
-import { PreparedOp } from '../ops/types';
+import { ModelInfo, SubgraphInfo } from './model/types';
+import { PreparedOp } from './ops/types';
 
 // tml_kernel_kind values (native/include/tinyml.h).
 const K_CONV_S8 = 4, K_CONV_F32 = 5, K_ADDSUB_Q = 20, K_BINARY = 23;

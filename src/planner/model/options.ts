@@ -2,7 +2,7 @@
 // BuiltinOptions. Enum fields (Padding, ActivationFunctionType, ...) come back
 // as plain numbers; the const enums below name them at no bundle cost.
 import { ByteBuffer } from './flatbuffers';
-import { fail } from '../runtime/errors';
+import { fail } from '../../core/errors';
 import { ModelInfo, OperatorInfo } from './types';
 
 export { Conv2DOptions } from './tflite/conv2doptions';

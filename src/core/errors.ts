@@ -11,6 +11,10 @@ export type ErrorCode =
   | 'E_BAD_INPUT' // wrong input length / type / shape from the caller
   | 'E_BAD_STATE' // e.g. invoke() before allocateTensors()
   | 'E_NO_NATIVE' // the native module is not available on this engine
+  | 'E_NOT_PACKED' // raw .tflite given to a core without the on-device planner
+  | 'E_BAD_PACK' // packed section truncated or corrupt
+  | 'E_PACK_MISMATCH' // packed for other model bytes
+  | 'E_PACK_VERSION' // packed for another pack format / runtime version
   | 'E_NATIVE' // the native layer refused the program (should not happen)
   // over-the-air updates (src/ota, native/ota/README.md)
   | 'E_OTA_ARG'
@@ -38,17 +42,26 @@ export type ErrorCode =
   | 'E_OTA_BUILD'
   | 'E_OTA_KEY';
 
-export class TinyMLError extends Error {
+/** The one error type every public entry point throws: a stable code and a one-line message. */
+export interface TinyMLError extends Error {
   code: ErrorCode;
-  constructor(code: ErrorCode, message: string) {
-    super(code + ': ' + message);
-    // ES5 targets lose the prototype chain when extending Error.
-    Object.setPrototypeOf(this, TinyMLError.prototype);
-    this.name = 'TinyMLError';
-    this.code = code;
-    this.message = code + ': ' + message;
-  }
 }
+
+/**
+ * Written as an ES5 constructor, not `class extends Error`: the class form
+ * pulls TypeScript's inheritance helper into the device core (about 400
+ * bytes) and loses the prototype chain on ES5 engines anyway.
+ */
+export const TinyMLError = function (this: TinyMLError, code: ErrorCode, message: string) {
+  this.name = 'TinyMLError';
+  this.code = code;
+  this.message = code + ': ' + message;
+  // Where the engine records stacks (Node), keep one.
+  const trace = (Error as any).captureStackTrace;
+  if (trace) trace(this, TinyMLError);
+} as unknown as { new (code: ErrorCode, message: string): TinyMLError; prototype: TinyMLError };
+TinyMLError.prototype = Object.create(Error.prototype);
+TinyMLError.prototype.constructor = TinyMLError;
 
 export function fail(code: ErrorCode, message: string): never {
   throw new TinyMLError(code, message);

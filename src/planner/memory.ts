@@ -1,7 +1,7 @@
 // Memory planner for the arena's planned section: greedy first-fit by
 // decreasing size over buffer lifetimes (op indices), like TFLM's greedy
 // planner, with 16-byte aligned offsets.
-import { alignUp } from '../native';
+import { alignUp } from '../core/native';
 
 export interface PlanBuffer {
   size: number;

@@ -2,14 +2,19 @@
 // Bindings (Node addon, Duktape, JerryScript, Espruino) install an object with
 // these five functions as the global `__tinyml_native` (on Node the host entry
 // installs the addon with setNative()).
-import { fail } from './runtime/errors';
+import { fail } from './errors';
 
 export interface NativeModule {
   /** A fresh zero-filled block for one interpreter's arena. */
   arena(size: number): ArrayBuffer;
-  /** tml_load: checks and copies the op program into the arena; returns a tml_status. */
-  load(arena: ArrayBuffer, model: Uint8Array, program: Int32Array): number;
-  invoke(arena: ArrayBuffer): number;
+  /**
+   * tml_load: checks and copies the op program into the arena; returns a
+   * tml_status. Without `program`, `model` is a packed file; with a
+   * Uint8Array, that is the model's packed section (tml_load_packed).
+   */
+  load(arena: ArrayBuffer, model: Uint8Array, program?: Int32Array | Uint8Array): number;
+  /** Runs the program; a failed status goes to onError (if given), whose result is returned. */
+  invoke(arena: ArrayBuffer, onError?: (status: number) => unknown): number;
   reset(arena: ArrayBuffer): number;
   info(arena: ArrayBuffer, key: number): number;
   /**
@@ -24,10 +29,12 @@ export const enum Status {
   OK = 0, BAD_ARG = 1, BAD_PROGRAM = 2, ARENA_TOO_SMALL = 3, BAD_INDEX = 4,
   OUT_OF_BOUNDS = 5, UNSUPPORTED_OP = 6, BAD_PARAMS = 7, MISALIGNED = 8,
   NOT_LOADED = 9, BAD_DTYPE = 10, READ_ONLY = 11, BAD_DATA = 12,
+  BAD_PACK = 13, PACK_MISMATCH = 14, PACK_VERSION = 15,
 }
 
 export const STATUS_NAMES = 'OK,E_BAD_ARG,E_BAD_PROGRAM,E_ARENA_TOO_SMALL,E_BAD_INDEX,' +
-  'E_OUT_OF_BOUNDS,E_UNSUPPORTED_OP,E_BAD_PARAMS,E_MISALIGNED,E_NOT_LOADED,E_BAD_DTYPE,E_READ_ONLY,E_BAD_DATA';
+  'E_OUT_OF_BOUNDS,E_UNSUPPORTED_OP,E_BAD_PARAMS,E_MISALIGNED,E_NOT_LOADED,E_BAD_DTYPE,E_READ_ONLY,E_BAD_DATA,' +
+  'E_BAD_PACK,E_PACK_MISMATCH,E_PACK_VERSION';
 
 export const enum Info {
   PLANNED_OFFSET = 1, USED_BYTES = 2, PERSISTENT_BYTES = 3, PLANNED_BYTES = 4,

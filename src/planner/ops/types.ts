@@ -30,7 +30,7 @@ export interface PreparedOp {
    * this op (element-wise kernels that read element i before writing it).
    */
   inPlaceInputs?: number[];
-  /** Set by a fusion pass (src/runtime/fuse.ts): this op's work is done by another op. */
+  /** Set by a fusion pass (src/planner/fuse.ts): this op's work is done by another op. */
   absorbed?: boolean;
   /**
    * Extra arena buffers the kernel needs, appended to `outputs` in this order

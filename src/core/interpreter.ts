@@ -1,0 +1,259 @@
+// The device core: runs a packed model (its op program planned on the host by
+// `tinyml pack`). It reads no FlatBuffer, prepares no op and plans nothing:
+// it sizes the arena from the section's header, hands the bytes to the
+// native layer (which checks the section and the program before anything
+// runs) and gives typed-array views onto the arena. A raw .tflite is planned
+// first only when the on-device planner add-on is present (setPlanner).
+import { fail, TinyMLError } from './errors';
+import { NativeModule, getNative, Status, STATUS_NAMES, Info } from './native';
+import { TensorInfo, packedSectionAt, checkHeader, readMeta, W_ARENA } from './packed';
+
+export { TensorInfo };
+
+export interface InterpreterOptions {
+  /** Arena block size in bytes; default: exactly what the plan needs. */
+  arenaSize?: number;
+  /** Native module to use instead of the engine's registered one. */
+  native?: NativeModule;
+  /** The packed section, when it travels apart from the (plain) model bytes. */
+  section?: Uint8Array;
+}
+
+/**
+ * A tensor view: a typed array over the arena. Where the engine allows it
+ * (not Espruino) it also carries the tensor's metadata; inputInfo() and
+ * outputInfo() give the same on every engine.
+ */
+export type TensorView = (Int8Array | Uint8Array | Int16Array | Int32Array | Float32Array) & {
+  shape: number[];
+  dtype: number;
+  scale: number;
+  zeroPoint: number;
+  tensorIndex: number;
+};
+
+/** The on-device planner add-on: model bytes in, packed section out; op names for messages. */
+export interface Planner {
+  pack(model: Uint8Array): Uint8Array;
+  opName(code: number): string;
+}
+
+let planner: Planner | null = null;
+
+/** Installs the on-device planner (the full bundle and the Node entry do). */
+export function setPlanner(p: Planner): void {
+  planner = p;
+}
+
+export class Interpreter {
+  /** The model bytes (a packed file, or a raw model with `section` beside it). */
+  readonly bytes: Uint8Array;
+  private readonly section: Uint8Array | undefined;
+  /** The packed section's words. */
+  private readonly words: Int32Array;
+  /** Inputs, outputs and the op table, read on first use. */
+  private meta: [TensorInfo[], TensorInfo[], number[]] | null = null;
+  private readonly arenaSize: number;
+  private readonly native: NativeModule;
+  private arena: ArrayBuffer | null = null;
+  private views: { [key: string]: TensorView } = {};
+
+  constructor(model: Uint8Array | ArrayBuffer | ArrayBufferView, options?: InterpreterOptions) {
+    const o: InterpreterOptions = options === undefined || options === null ? {} : options;
+    if (typeof o !== 'object') fail('E_BAD_INPUT', 'options must be an object such as { arenaSize: 8192 }');
+    const size = o.arenaSize;
+    if (size !== undefined && !(typeof size === 'number' && size >= 1 && size <= 0x7fffffff && Math.floor(size) === size)) {
+      fail('E_BAD_INPUT', 'arenaSize must be an integer number of bytes from 1 to 2147483647, got ' + describe(size));
+    }
+    this.arenaSize = size || 0;
+    this.native = o.native || getNative();
+    let bytes = asBytes(model);
+    // Tensors are read in place: the bytes must start 16-byte aligned.
+    if (bytes.byteOffset % 16) bytes = new Uint8Array(bytes);
+    this.bytes = bytes;
+    let section = o.section ? asBytes(o.section) : undefined;
+    let at = packedSectionAt(bytes);
+    if (!section && at < 0) {
+      if (!planner) {
+        fail('E_NOT_PACKED', 'the model is a plain .tflite: pack it on the host (`tinyml pack model.tflite`) ' +
+          'or use the bundle with the on-device planner');
+      }
+      section = (planner as Planner).pack(bytes);
+    }
+    if (section) {
+      if (section.byteOffset % 4) section = new Uint8Array(section);
+      this.section = section;
+      at = 0;
+    }
+    const holder = section || bytes;
+    if (!(at >= 0 && at % 16 === 0 && at <= holder.length - 8)) fail('E_BAD_PACK', 'the packed section is truncated or corrupt (footer)');
+    this.words = int32View(this.native, holder, at, (holder.length - at) >> 2);
+    checkHeader(this.words);
+  }
+
+  /** Loads the program into a fresh arena: the native layer checks it first. */
+  allocateTensors(): void {
+    const needed = this.words[W_ARENA];
+    const size = this.arenaSize || needed;
+    if (size < needed) {
+      fail('E_ARENA_TOO_SMALL', 'arena of ' + size + ' bytes is too small: this model needs ' +
+        needed + ' bytes (arenaSize >= ' + needed + ')');
+    }
+    const native = this.native;
+    const self = this as any;
+    delete self.invoke;
+    this.arena = null;
+    this.views = {};
+    const arena = native.arena(size);
+    const status = this.section ? native.load(arena, this.bytes, this.section) : native.load(arena, this.bytes);
+    if (status) this.failure(arena, status);
+    this.arena = arena;
+    // From now on m.invoke() is the native call itself: the binding hands a
+    // failed status to the handler, which throws. On a microcontroller a
+    // script-level call costs more than a small model's kernels.
+    if (native.invoke.bind) {
+      self.invoke = native.invoke.bind(native, arena, function (s: number) { self.failure(arena, s); });
+    }
+  }
+
+  /** Runs every op. (After allocateTensors, an own property: the bound native call.) */
+  invoke(): void {
+    const arena = this.loaded();
+    const status = this.native.invoke(arena);
+    if (status) this.failure(arena, status);
+  }
+
+  /** Variable tensors and op state start over (TFLM ResetVariableTensors). */
+  resetVariables(): void {
+    this.native.reset(this.loaded());
+  }
+
+  inputCount(): number { return this.info()[0].length; }
+  outputCount(): number { return this.info()[1].length; }
+
+  /** Name, dtype, shape, scale and zero point of input i (every engine, Espruino too). */
+  inputInfo(i: number): TensorInfo { return pick(this.info()[0], i, 'input'); }
+  outputInfo(i: number): TensorInfo { return pick(this.info()[1], i, 'output'); }
+
+  input(i: number): TensorView { return this.view(this.inputInfo(i), 'i' + i); }
+  output(i: number): TensorView { return this.view(this.outputInfo(i), 'o' + i); }
+
+  /** Arena bytes in use (context + planned section + program); before allocateTensors, the bytes it will need. */
+  arenaUsedBytes(): number {
+    return this.arena ? this.native.info(this.arena, Info.USED_BYTES) : this.words[W_ARENA];
+  }
+
+  private info(): [TensorInfo[], TensorInfo[], number[]] {
+    return this.meta || (this.meta = readMeta(this.words));
+  }
+
+  private loaded(): ArrayBuffer {
+    return this.arena || fail('E_BAD_STATE', 'call allocateTensors() before invoke()/input()/output()');
+  }
+
+  private view(t: TensorInfo, key: string): TensorView {
+    const arena = this.loaded();
+    const native = this.native;
+    const cached = this.views[key];
+    if (cached) return cached;
+    let buffer = arena;
+    let byteOffset = native.info(arena, Info.PLANNED_OFFSET) + t.offset;
+    let limit = native.info(arena, Info.PLANNED_BYTES);
+    if (t.where === 2) {
+      buffer = this.bytes.buffer as ArrayBuffer;
+      byteOffset = this.bytes.byteOffset + t.offset;
+      limit = this.bytes.length;
+    } else if (t.where === 0) {
+      // A graph input no op reads: its view gets bytes of its own.
+      buffer = new ArrayBuffer(t.bytes);
+      byteOffset = 0;
+      limit = t.bytes + t.offset;
+    }
+    let count = 1;
+    for (let k = 0; k < t.shape.length; k++) count *= t.shape[k];
+    const size = DTYPE_SIZES[t.dtype] || 1;
+    if (!(t.offset >= 0 && t.bytes >= count * size && t.offset + t.bytes <= limit && t.where >= 0 && t.where <= 2)) {
+      fail('E_BAD_PACK', 'tensor ' + t.index + ' lies outside its memory: pack the model again');
+    }
+    // Espruino's typed arrays take a 16-bit byteOffset: its binding offers
+    // view(), a Uint8Array over just these bytes at offset 0 of its buffer.
+    if (byteOffset > 65535 && native.view) {
+      const region = native.view(buffer, byteOffset, t.bytes);
+      buffer = region.buffer as ArrayBuffer;
+      byteOffset = region.byteOffset;
+    }
+    const V = VIEW_TYPES[t.dtype] || Uint8Array;
+    const v = new V(buffer, byteOffset, V === Uint8Array && !VIEW_TYPES[t.dtype] ? t.bytes : count) as TensorView;
+    try {
+      v.shape = t.shape;
+      v.dtype = t.dtype;
+      v.scale = t.scale;
+      v.zeroPoint = t.zeroPoint;
+      v.tensorIndex = t.index;
+    } catch (e) {
+      // Espruino refuses new properties on typed arrays: use inputInfo()/outputInfo().
+    }
+    this.views[key] = v;
+    return v;
+  }
+
+  /** Turns a native status into a TinyMLError naming the op involved. */
+  private failure(arena: ArrayBuffer, status: number): never {
+    const native = this.native;
+    const name = STATUS_NAMES.split(',')[status] || 'E_UNKNOWN';
+    const errOp = native.info(arena, Info.ERR_OP);
+    const detail = native.info(arena, Info.ERR_DETAIL);
+    if (status === Status.ARENA_TOO_SMALL) {
+      return fail('E_ARENA_TOO_SMALL', 'the arena is too small: this model needs ' + detail + ' bytes');
+    }
+    if (status === Status.BAD_PACK) return fail('E_BAD_PACK', 'the packed section is truncated or corrupt (check ' + detail + '): pack the model again');
+    if (status === Status.PACK_MISMATCH) return fail('E_PACK_MISMATCH', 'the packed program was made for other model bytes: pack this model');
+    if (status === Status.PACK_VERSION) return fail('E_PACK_VERSION', 'packed for another runtime (version ' + detail + '): pack the model again');
+    let where = '';
+    const ops = this.info()[2];
+    if (errOp >= 0 && 2 * errOp < ops.length) {
+      const code = ops[2 * errOp + 1];
+      where = 'op ' + ops[2 * errOp] + ' (' + (planner ? planner.opName(code) : 'builtin ' + code) + '): ';
+    }
+    if (status === Status.BAD_DATA) {
+      return fail('E_BAD_INPUT', where + detail + ' input value(s) out of range at invoke (e.g. GATHER indices)');
+    }
+    throw new TinyMLError('E_NATIVE', where + 'native layer refused the program with ' + name + ' (detail ' + detail + ')');
+  }
+}
+
+// TFLite dtype number -> element bytes / view type (others: raw bytes).
+const DTYPE_SIZES: { [dtype: number]: number } = { 0: 4, 2: 4, 3: 1, 4: 8, 6: 1, 7: 2, 9: 1, 12: 8, 15: 4 };
+const VIEW_TYPES: { [dtype: number]: any } = { 0: Float32Array, 2: Int32Array, 3: Uint8Array, 6: Uint8Array, 7: Int16Array, 9: Int8Array };
+
+/** An Int32Array over `words` words of b from byte `at` (Espruino: through view(), past 64 KB). */
+function int32View(native: NativeModule, b: Uint8Array, at: number, words: number): Int32Array {
+  let buffer = b.buffer as ArrayBuffer;
+  let offset = b.byteOffset + at;
+  if (offset > 65535 && native.view) {
+    const region = native.view(buffer, offset, words * 4);
+    buffer = region.buffer as ArrayBuffer;
+    offset = region.byteOffset;
+  }
+  return new Int32Array(buffer, offset, words);
+}
+
+function pick(list: TensorInfo[], i: number, what: string): TensorInfo {
+  if (!(i >= 0 && i < list.length)) fail('E_BAD_INPUT', what + '(' + i + '): the model has ' + list.length + ' ' + what + '(s)');
+  return list[i];
+}
+
+/** The bytes of a model given as a Uint8Array, an ArrayBuffer or any typed array. */
+function asBytes(m: any): Uint8Array {
+  if (m instanceof Uint8Array) return m;
+  if (m instanceof ArrayBuffer) return new Uint8Array(m);
+  if (m && m.buffer instanceof ArrayBuffer && typeof m.byteLength === 'number') {
+    return new Uint8Array(m.buffer, m.byteOffset, m.byteLength);
+  }
+  return fail('E_BAD_INPUT', 'the model must be a Uint8Array, an ArrayBuffer or a typed array over the .tflite bytes, got ' +
+    describe(m));
+}
+
+function describe(x: any): string {
+  return x === null ? 'null' : typeof x === 'object' ? 'an object' : typeof x + (typeof x === 'string' ? ' "' + x + '"' : ' ' + x);
+}

@@ -1,0 +1,91 @@
+// The packed-model format (layout in native/include/tinyml.h): what the
+// device core reads of it. The section is read through an Int32Array, and
+// only what is asked for: on a microcontroller every script-level operation
+// costs hundreds of instructions. The native layer checks the whole section
+// (bounds, versions, hashes) at load; reads here stay inside the array and
+// fail with coded errors.
+import { fail } from './errors';
+import { PROGRAM_VERSION } from './native';
+
+export const PACK_MAGIC = 0x504c4d54; // "TMLP"
+export const PACK_VERSION = 1;
+export const PACK_HEADER_WORDS = 12;
+export const PACK_FOOTER_WORDS = 2;
+/** Header word indices (tml_pack_word). */
+export const W_MAGIC = 0, W_VERSION = 1, W_RUNTIME = 2, W_MODEL_BYTES = 3, W_MODEL_HASH = 4,
+  W_WORDS = 5, W_HASH = 6, W_PROGRAM = 7, W_PROGRAM_WORDS = 8, W_META = 9, W_META_WORDS = 10, W_ARENA = 11;
+
+/** A little-endian int32 at byte p of b. */
+export function wordAt(b: Uint8Array, p: number): number {
+  return b[p] | b[p + 1] << 8 | b[p + 2] << 16 | b[p + 3] << 24;
+}
+
+/** Byte offset of the section of a packed file, or -1 if the bytes carry none. */
+export function packedSectionAt(b: Uint8Array): number {
+  const n = b.length;
+  if (n < 8 || wordAt(b, n - 4) !== PACK_MAGIC) return -1;
+  return wordAt(b, n - 8);
+}
+
+/** One graph input or output as the packed meta describes it. */
+export interface TensorInfo {
+  index: number;
+  name: string;
+  dtype: number;
+  shape: number[];
+  scale: number;
+  zeroPoint: number;
+  bytes: number;
+  /** 0: read by no op, 1: planned section of the arena, 2: the model bytes. */
+  where: number;
+  offset: number;
+}
+
+function corrupt(what: string): never {
+  return fail('E_BAD_PACK', 'the packed section is truncated or corrupt (' + what + '): pack the model again');
+}
+
+/** Checks a section's header words (magic, versions, length); throws coded errors. */
+export function checkHeader(w: Int32Array): void {
+  if (w.length < PACK_HEADER_WORDS + PACK_FOOTER_WORDS || w[W_MAGIC] !== PACK_MAGIC) corrupt('header');
+  if (w[W_VERSION] !== PACK_VERSION || w[W_RUNTIME] !== PROGRAM_VERSION) {
+    fail('E_PACK_VERSION', 'packed for format ' + w[W_VERSION] + ', runtime ' + w[W_RUNTIME] + '; this core runs format ' +
+      PACK_VERSION + ', runtime ' + PROGRAM_VERSION + ': pack the model again with this version of tinyml');
+  }
+  if (w[W_WORDS] !== w.length) corrupt('length');
+}
+
+const scratch = new Int32Array(1);
+const scratchF = new Float32Array(scratch.buffer);
+
+/** The graph's inputs and outputs, then the op table: [inputs, outputs, opIndex+opCode pairs]. */
+export function readMeta(w: Int32Array): [TensorInfo[], TensorInfo[], number[]] {
+  let p = w[W_META];
+  const end = p + w[W_META_WORDS];
+  if (!(p >= PACK_HEADER_WORDS && end <= w.length - PACK_FOOTER_WORDS)) corrupt('meta');
+  const lists: TensorInfo[][] = [[], []];
+  const counts = [w[p], w[p + 1]];
+  p += 2;
+  for (let l = 0; l < 2; l++) {
+    for (let i = 0; i < counts[l] && p < end; i++) {
+      scratch[0] = w[p + 5];
+      const rank = w[p + 7];
+      const t: TensorInfo = {
+        index: w[p], name: '', dtype: w[p + 1], shape: [], scale: scratchF[0], zeroPoint: w[p + 6],
+        where: w[p + 2], offset: w[p + 3], bytes: w[p + 4],
+      };
+      p += 8;
+      for (let k = 0; k < rank && k < 8; k++) t.shape.push(w[p++]);
+      const chars = w[p++];
+      const codes: number[] = [];
+      for (let k = 0; k < chars && k < 256; k++) codes.push(w[p + (k >> 2)] >>> 8 * (k & 3) & 0xff);
+      t.name = String.fromCharCode.apply(null, codes);
+      p += (chars + 3) >> 2;
+      lists[l].push(t);
+    }
+  }
+  const ops: number[] = [];
+  for (let n = 2 * w[p++]; n > 0 && p < end; n--) ops.push(w[p++]);
+  if (!(p <= end && lists[0].length === counts[0] && lists[1].length === counts[1])) corrupt('meta');
+  return [lists[0], lists[1], ops];
+}
