@@ -78,9 +78,15 @@ export function generateKeyPair(): { privatePem: string; publicPem: string } {
   };
 }
 
-function toPublicKey(pem: string | Buffer): crypto.KeyObject {
+type KeyText = string | Uint8Array;
+
+function keyInput(pem: KeyText): string | Buffer {
+  return typeof pem === 'string' ? pem : Buffer.from(pem);
+}
+
+function toPublicKey(pem: KeyText): crypto.KeyObject {
   try {
-    const k = crypto.createPublicKey(pem);
+    const k = crypto.createPublicKey(keyInput(pem));
     if (k.asymmetricKeyType !== 'ed25519') fail('E_OTA_KEY', 'not an Ed25519 public key');
     return k;
   } catch (e) {
@@ -89,9 +95,9 @@ function toPublicKey(pem: string | Buffer): crypto.KeyObject {
   }
 }
 
-function toPrivateKey(pem: string | Buffer): crypto.KeyObject {
+function toPrivateKey(pem: KeyText): crypto.KeyObject {
   try {
-    const k = crypto.createPrivateKey(pem);
+    const k = crypto.createPrivateKey(keyInput(pem));
     if (k.asymmetricKeyType !== 'ed25519') fail('E_OTA_KEY', 'not an Ed25519 private key');
     return k;
   } catch (e) {
@@ -101,18 +107,26 @@ function toPrivateKey(pem: string | Buffer): crypto.KeyObject {
 }
 
 /** The 32 raw bytes of an Ed25519 public key (what the device stores). */
-export function publicKeyRaw(pem: string | Buffer): Buffer {
+export function publicKeyRaw(pem: KeyText): Uint8Array {
+  return rawOf(pem);
+}
+
+function rawOf(pem: KeyText): Buffer {
   const der = toPublicKey(pem).export({ type: 'spki', format: 'der' }) as Buffer;
   return der.subarray(der.length - 32);
 }
 
-export function keyIdOf(raw: Uint8Array): Buffer {
+export function keyIdOf(raw: Uint8Array): Uint8Array {
+  return idOf(raw);
+}
+
+function idOf(raw: Uint8Array): Buffer {
   return sha256(raw).subarray(0, 8);
 }
 
 // ---- packing ----
 
-export function pack(files: BundleFile[], board: string, version: number, privatePem: string | Buffer): Buffer {
+export function pack(files: BundleFile[], board: string, version: number, privatePem: KeyText): Uint8Array {
   const key = toPrivateKey(privatePem);
   if (!(version >= 1 && version <= 0xffffffff && Math.floor(version) === version)) fail('E_OTA_BUILD', 'bad version ' + version);
   if (!board || board.length >= BOARD_MAX || !/^[\x21-\x7e]+$/.test(board)) fail('E_OTA_BUILD', 'bad board name "' + board + '"');
@@ -147,7 +161,7 @@ export function pack(files: BundleFile[], board: string, version: number, privat
   h.writeUInt32LE(PREFIX_SIZE + manifest.length + payload.length, H.total);
   h.writeUInt32LE(version, H.version);
   h.write(board, H.board, 'latin1');
-  keyIdOf(publicKeyRaw(crypto.createPublicKey(key).export({ type: 'spki', format: 'pem' }))).copy(h, H.keyId);
+  idOf(rawOf(crypto.createPublicKey(key).export({ type: 'spki', format: 'pem' }).toString())).copy(h, H.keyId);
   h.writeUInt32LE(sorted.length, H.fileCount);
   h.writeUInt32LE(payload.length, H.payloadSize);
   sha256(manifest).copy(h, H.manifestHash);
@@ -156,7 +170,7 @@ export function pack(files: BundleFile[], board: string, version: number, privat
 }
 
 /** build.json: { "board": name, "version"?: v, "app"?: file, "files"?: [names] }. */
-export function packBuildDir(dir: string, privatePem: string | Buffer, version?: number): Buffer {
+export function packBuildDir(dir: string, privatePem: KeyText, version?: number): Uint8Array {
   let meta: { board?: unknown; version?: unknown; app?: unknown; files?: unknown };
   try {
     meta = JSON.parse(fs.readFileSync(path.join(dir, 'build.json'), 'utf8'));
@@ -188,7 +202,7 @@ export function packBuildDir(dir: string, privatePem: string | Buffer, version?:
 // ---- reading and verifying ----
 
 /** Reads a bundle's structure (no signature check unless publicPem is given). */
-export function readBundle(b: Uint8Array, publicPem?: string | Buffer): BundleInfo {
+export function readBundle(b: Uint8Array, publicPem?: KeyText): BundleInfo {
   const buf = Buffer.from(b.buffer, b.byteOffset, b.length);
   if (buf.length < PREFIX_SIZE) fail('E_OTA_SIZE', 'a bundle is at least ' + PREFIX_SIZE + ' bytes, got ' + buf.length);
   const h = buf.subarray(0, HEADER_SIZE);
@@ -211,8 +225,8 @@ export function readBundle(b: Uint8Array, publicPem?: string | Buffer): BundleIn
   if (buf.length > total) fail('E_OTA_TOO_LONG', 'the bundle is ' + buf.length + ' bytes, its header says ' + total);
   let verified = false;
   if (publicPem !== undefined) {
-    const raw = publicKeyRaw(publicPem);
-    if (!keyIdOf(raw).equals(h.subarray(H.keyId, H.keyId + 8))) fail('E_OTA_FOREIGN_KEY', 'signed with another key (key id ' + h.toString('hex', H.keyId, H.keyId + 8) + ')');
+    const raw = rawOf(publicPem);
+    if (!idOf(raw).equals(h.subarray(H.keyId, H.keyId + 8))) fail('E_OTA_FOREIGN_KEY', 'signed with another key (key id ' + h.toString('hex', H.keyId, H.keyId + 8) + ')');
     if (!crypto.verify(null, h, toPublicKey(publicPem), buf.subarray(HEADER_SIZE, PREFIX_SIZE))) fail('E_OTA_BAD_SIGNATURE', 'the signature does not verify');
     verified = true;
   }
