@@ -4,8 +4,8 @@
  * kept only once the app confirms. Design, bundle format, flash layout and
  * error codes: native/ota/README.md.
  *
- * No allocation: the caller owns the ota_dev (OTA_DEV_BYTES, about 0.3 KB);
- * verification takes about 2 KB of stack at its deepest.
+ * No allocation: the caller owns the ota_dev (248 bytes on the Cortex-M4);
+ * verification takes about 2.6 KB of stack at its deepest.
  */
 #ifndef OTA_H
 #define OTA_H
