@@ -2,7 +2,7 @@
  * ota_ed25519.h - Ed25519 signature verification (RFC 8032, PureEdDSA,
  * cofactorless check [S]B == R + [k]A by comparing encodings, as OpenSSL
  * does). Verify only: the device never signs. No allocation, no tables;
- * about 1.3 KB of stack.
+ * a whole bundle verification peaks at 2.6 KB of stack on the Cortex-M4.
  */
 #ifndef OTA_ED25519_H
 #define OTA_ED25519_H
