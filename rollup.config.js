@@ -3,6 +3,7 @@
 //                         that runs packed models (what the boards run)
 //  dist/tinyml.device.js  the same plus the on-device planner add-on (raw .tflite)
 //  dist/tinyml.node.js    CommonJS for Node: the runtime, planner, packer and CLI
+//  (and dist/tinyml.ota.js, global `tinymlOta`: the over-the-air update API)
 const typescript = require('@rollup/plugin-typescript');
 const terser = require('@rollup/plugin-terser');
 
@@ -10,13 +11,13 @@ const terser = require('@rollup/plugin-terser');
 // calls TextDecoder, which JerryScript and Espruino lack).
 const include = ['src/**/*.ts'];
 
-function deviceBundle(input, file) {
+function deviceBundle(input, file, name) {
   return {
     input: input,
     output: {
       file: file,
       format: 'iife',
-      name: 'tinyml',
+      name: name || 'tinyml',
       plugins: [terser(require('./scripts/device-terser.js'))],
     },
     plugins: [typescript({ tsconfig: './tsconfig.json', include, target: 'ES5', noEmitOnError: true, outDir: undefined })],
@@ -26,9 +27,11 @@ function deviceBundle(input, file) {
 module.exports = [
   deviceBundle('src/device-core.ts', 'dist/tinyml.core.js'),
   deviceBundle('src/index.ts', 'dist/tinyml.device.js'),
+  // the OTA device API (src/ota/device.ts): global `tinymlOta` on boards with an update store
+  deviceBundle('src/ota/device.ts', 'dist/tinyml.ota.js', 'tinymlOta'),
   {
     input: 'src/node.ts',
-    external: ['fs', 'path', 'child_process', 'os'],
+    external: ['fs', 'path', 'child_process', 'os', 'crypto'],
     output: { file: 'dist/tinyml.node.js', format: 'cjs', exports: 'named' },
     plugins: [typescript({ tsconfig: './tsconfig.json', include, target: 'ES2019', noEmitOnError: true, outDir: undefined })],
   },

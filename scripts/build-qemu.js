@@ -511,6 +511,13 @@ module.exports = {
   sizes: sizes,
   qemuArgs: qemuArgs,
   encodeArg: encodeArg,
+  // for other firmware of this board (scripts/ota-qemu.js)
+  compileAll: compileAll,
+  blobObject: blobObject,
+  linkFlags: linkFlags,
+  OUR_FLAGS: OUR_FLAGS,
+  OBJ: OBJ,
+  CC: CC,
 };
 
 if (require.main === module) {

@@ -53,7 +53,7 @@ if (stale(['build/Release/tinyml.node'], nativeTime)) {
 }
 
 const tsTime = newest(['src', 'rollup.config.js', 'scripts/device-terser.js', 'tsconfig.json', 'package.json'], ['.ts', '.js', '.json']);
-if (stale(['dist/tinyml.core.js', 'dist/tinyml.device.js', 'dist/tinyml.node.js'], tsTime)) {
+if (stale(['dist/tinyml.core.js', 'dist/tinyml.device.js', 'dist/tinyml.node.js', 'dist/tinyml.ota.js'], tsTime)) {
   step('bundles', () => {
     execFileSync(process.execPath, [require.resolve('rollup/dist/bin/rollup'), '-c', '--silent'], { stdio: 'inherit' });
   });

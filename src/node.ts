@@ -13,6 +13,7 @@ export { readModel } from './planner/model/reader';
 export { verifyModel } from './planner/model/verify';
 export { builtinName } from './planner/model/names';
 export { planMemory } from './planner/memory';
+export * as ota from './ota/bundle';
 
 /** The addon built by node-gyp at `npm install` (build/Release/tinyml.node, next to dist/). */
 export function loadAddon(): NativeModule {

@@ -42,15 +42,18 @@ describe('Espruino syntax scanner (scripts/espruino-syntax.js)', function () {
 
 describe('device bundles have nothing Espruino 2v29 refuses', function () {
   const dist = path.join(h.ROOT, 'dist');
-  // Every ES5 device bundle in dist/: a .js file with a `device` or `core` part in its name
-  // (tinyml.device.js, tinyml.core.js, x.device.min.js, ...).
-  const bundles = fs.readdirSync(dist).filter(function (f) {
-    const parts = f.split('.');
-    return parts[parts.length - 1] === 'js' && (parts.indexOf('device') > 0 || parts.indexOf('core') > 0);
-  });
+  // Every .js in dist/ but the Node bundles (rollup.config.js's outputs that are not IIFEs):
+  // the device bundles, whatever their names (tinyml.core.js, tinyml.device.js, tinyml.ota.js, ...).
+  const config = require('../rollup.config.js');
+  const nodeOnly = config.filter(function (c) { return c.output.format !== 'iife'; })
+    .map(function (c) { return path.basename(c.output.file); });
+  const bundles = fs.readdirSync(dist).filter(function (f) { return /\.js$/.test(f) && nodeOnly.indexOf(f) < 0; });
 
-  it('finds the bundles (dist/tinyml.device.js at least)', function () {
-    assert.ok(bundles.indexOf('tinyml.device.js') >= 0, 'found only: ' + bundles.join(', '));
+  it('finds every device bundle rollup.config.js makes', function () {
+    const made = config.filter(function (c) { return c.output.format === 'iife'; })
+      .map(function (c) { return path.basename(c.output.file); });
+    assert.ok(made.indexOf('tinyml.device.js') >= 0 && made.indexOf('tinyml.core.js') >= 0, made.join(', '));
+    assert.deepStrictEqual(made.filter(function (f) { return bundles.indexOf(f) < 0; }), [], 'not built: run `npm run build`');
   });
   for (const f of bundles) {
     it('dist/' + f, function () {

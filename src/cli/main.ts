@@ -11,6 +11,7 @@ import { runFrames } from '../app/run';
 import { opName } from '../planner/model/names';
 import { ModelInfo, OperatorInfo } from '../planner/model/types';
 import { dtypeName, numElements } from '../planner/ops/quant';
+import { otaMain, OtaUsage, OTA_HELP } from '../ota/cli';
 
 const HELP = `tinyml - run TFLite models the way a microcontroller would
 
@@ -46,7 +47,7 @@ Usage:
       (arenaBytes: the block to give, = persistent + planned bytes + up to 15
       bytes of alignment) without running anything.
   tinyml help
-
+${OTA_HELP}
 File conventions: the input file is the raw little-endian bytes of every input
 tensor in model order, concatenated (times N frames); the output file likewise.
 Errors are one line "tinyml: E_CODE: message" and a non-zero exit code.
@@ -454,13 +455,14 @@ export function main(argv: string[]): number {
     if (cmd === 'run') return cmdRun(positional, flags);
     if (cmd === 'inspect') return cmdInspect(positional, flags);
     if (cmd === 'pack') return cmdPack(positional, flags);
-    throw new UsageError('unknown command "' + cmd + '" (run, pack, inspect, help)');
+    if (cmd === 'ota') return otaMain(positional, flags);
+    throw new UsageError('unknown command "' + cmd + '" (run, pack, inspect, ota, help)');
   } catch (e) {
     if (e instanceof TinyMLError) {
       process.stderr.write('tinyml: ' + e.message + '\n');
       return 1;
     }
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError || e instanceof OtaUsage) {
       process.stderr.write('tinyml: ' + e.message + '\n');
       return 2;
     }

@@ -15,7 +15,32 @@ export type ErrorCode =
   | 'E_BAD_PACK' // packed section truncated or corrupt
   | 'E_PACK_MISMATCH' // packed for other model bytes
   | 'E_PACK_VERSION' // packed for another pack format / runtime version
-  | 'E_NATIVE'; // the native layer refused the program (should not happen)
+  | 'E_NATIVE' // the native layer refused the program (should not happen)
+  // over-the-air updates (src/ota, native/ota/README.md)
+  | 'E_OTA_ARG'
+  | 'E_OTA_STATE'
+  | 'E_OTA_BUSY'
+  | 'E_OTA_TOO_BIG'
+  | 'E_OTA_SIZE'
+  | 'E_OTA_BAD_MAGIC'
+  | 'E_OTA_BAD_FORMAT'
+  | 'E_OTA_BAD_HEADER'
+  | 'E_OTA_FOREIGN_BOARD'
+  | 'E_OTA_FOREIGN_KEY'
+  | 'E_OTA_DOWNGRADE'
+  | 'E_OTA_OUT_OF_ORDER'
+  | 'E_OTA_DUPLICATE'
+  | 'E_OTA_TOO_LONG'
+  | 'E_OTA_TRUNCATED'
+  | 'E_OTA_BAD_SIGNATURE'
+  | 'E_OTA_MANIFEST_HASH'
+  | 'E_OTA_BAD_MANIFEST'
+  | 'E_OTA_FILE_HASH'
+  | 'E_OTA_FLASH'
+  | 'E_OTA_NO_IMAGE'
+  | 'E_OTA_NOT_FOUND'
+  | 'E_OTA_BUILD'
+  | 'E_OTA_KEY';
 
 /** The one error type every public entry point throws: a stable code and a one-line message. */
 export interface TinyMLError extends Error {
