@@ -2,7 +2,8 @@
 'use strict';
 // `npm run fuzz -- --seconds N`: both fuzzers for about N seconds of wall time
 // (default 60), side by side:
-//   - the TypeScript mutation fuzzer (fuzz/mutate.js) for N seconds;
+//   - the TypeScript mutation fuzzer (fuzz/mutate.js): half of N on the
+//     .tflite models, then half on their packed forms (--packed, the device core);
 //   - the libFuzzer target: the structure-aware build (fuzz_load_struct) for
 //     2/3 of N, then the raw-bytes build (fuzz_load) for the rest, both
 //     starting from the committed seeds (fuzz/corpus) plus what earlier runs
@@ -86,9 +87,10 @@ function libFuzzer(bin, name, seconds, timeout) {
   });
 }
 
-function mutateRun(o, seconds) {
+function mutateRun(o, seconds, packedMode) {
   const args = [path.join(__dirname, 'mutate.js'), '--seconds', String(seconds), '--jobs', String(o.jobs), '--seed', String(o.seed), '--out', WORK, '--quiet'];
   if (o.strictNative) args.push('--strict-native');
+  if (packedMode) args.push('--packed');
   return new Promise((resolve) => {
     const p = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -119,7 +121,13 @@ async function main() {
   }
   const left = Math.max(5, o.seconds - (Date.now() - t0) / 1000);
   const jobs = [];
-  if (built.addon) jobs.push(mutateRun(o, left));
+  if (built.addon) {
+    jobs.push((async () => {
+      const a = await mutateRun(o, left / 2, false);
+      const b = await mutateRun(o, left / 2, true);
+      return { ok: a.ok && b.ok, out: a.out.trim() + '\n' + b.out.trim() };
+    })());
+  }
   if (built.fuzzers) {
     jobs.push((async () => {
       const a = await libFuzzer(built.fuzzers.fuzz_load_struct, 'struct', left * 2 / 3, o.timeout);
