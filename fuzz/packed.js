@@ -151,6 +151,8 @@ function mutatePacked(seed, seeds, kinds, r) {
       default: return old + r.below(9) - 4;
     }
   };
+  // Only words that exist: a write far past the end would make a sparse array
+  // of up to 2^31 words (a mutated program offset), and gigabytes in Int32Array.from.
   const set = (i, v) => { if (i >= 0 && i < w.length) w[i] = v | 0; };
   const tweak = (list, tag, fn) => {
     if (!list.length) return false;
@@ -182,7 +184,7 @@ function mutatePacked(seed, seeds, kinds, r) {
     } else if (what < 45) { // an op's tensor index, or two swapped
       if (L.index.length && r.below(4) === 0) {
         const a = r.pick(L.index), b = r.pick(L.index);
-        const t = w[a]; w[a] = w[b]; w[b] = t;
+        const t = w[a]; set(a, w[b]); set(b, t); // set(): in range only (a graft may have shortened w)
         ops.push('swapidx');
       } else {
         tweak(L.index, 'index', () => r.below(L.nt + 5) - 2);
@@ -222,7 +224,7 @@ function mutatePacked(seed, seeds, kinds, r) {
         const d = w.length - n0;
         w[W_PROGRAM_WORDS] += d;
         w[W_META] += d;
-        if (r.below(2)) w[w[W_PROGRAM] + 5] += d; // the program header's word count too
+        if (r.below(2)) set(w[W_PROGRAM] + 5, w[w[W_PROGRAM] + 5] + d); // the program header's word count too
       }
     } else if (what < 88 && seeds.length > 1) { // another model's program and meta on this model
       const other = r.pick(seeds);
