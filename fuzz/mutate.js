@@ -22,13 +22,20 @@
 // TinyMLError with a code, but it means the TypeScript checks let something
 // through: it is counted and shown; --strict-native makes it a finding.
 //
+// With --packed the seeds are the packed forms of the same models and the
+// cases run on the device core (dist/tinyml.core.js); see fuzz/packed.js.
+// There the op program comes from the section, not from the TypeScript
+// planner, so E_NATIVE is the expected answer to a corrupt program: counted
+// by cause, never a finding.
+//
 //   node fuzz/mutate.js [--seconds N] [--cases N] [--jobs N] [--seed N]
 //                       [--timeout MS] [--no-asan] [--models DIR] [--out DIR]
-//                       [--strict-native] [--replay FILE...]
+//                       [--strict-native] [--packed] [--replay FILE...]
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { fork } = require('child_process');
+const packed = require('./packed.js');
 
 const ROOT = path.join(__dirname, '..');
 const ARENA_CAP = 1 << 20; // a board with 1 MiB for the arena (5x the largest shared model's plan)
@@ -40,7 +47,7 @@ function parseArgs(argv) {
   const o = {
     seconds: 0, cases: 0, jobs: Math.max(1, Math.min(2, os.cpus().length)), seed: 1,
     timeout: 20000, asan: null, models: process.env.TINYML_MODELS || path.join(ROOT, '..', 'shared', 'models'),
-    out: path.join(__dirname, 'out'), strictNative: false, replay: [], quiet: false, batch: 100,
+    out: path.join(__dirname, 'out'), strictNative: false, replay: [], quiet: false, batch: 100, packed: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -55,6 +62,7 @@ function parseArgs(argv) {
     else if (a === '--models') o.models = next();
     else if (a === '--out') o.out = next();
     else if (a === '--strict-native') o.strictNative = true;
+    else if (a === '--packed') o.packed = true;
     else if (a === '--quiet') o.quiet = true;
     else if (a === '--batch') o.batch = Number(next());
     else if (a === '--replay') { while (i + 1 < argv.length && !argv[i + 1].startsWith('--')) o.replay.push(next()); }
@@ -382,6 +390,53 @@ function makeRunner(tinyml, native) {
   };
 }
 
+/** The same for a packed case { bytes, section? } on the device core: every
+ * entry point a board script uses, the tensor metadata too. */
+function makePackedRunner(core, native) {
+  return function run(c, seed) {
+    const opts = { native: native };
+    if (c.section) opts.section = c.section;
+    let it = new core.Interpreter(c.bytes, opts);
+    const needed = it.arenaUsedBytes(); // the section's figure
+    if (needed > ARENA_CAP && needed <= 0x7fffffff) {
+      opts.arenaSize = ARENA_CAP;
+      it = new core.Interpreter(c.bytes, opts);
+    }
+    it.allocateTensors();
+    const r = rng(seed ^ 0x5bd1e995);
+    for (let i = 0; i < it.inputCount(); i++) {
+      it.inputInfo(i);
+      const v = it.input(i);
+      const u = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+      for (let k = 0; k < u.length; k++) u[k] = r();
+    }
+    it.invoke();
+    for (let i = 0; i < it.outputCount(); i++) { it.outputInfo(i); it.output(i); }
+    it.arenaUsedBytes();
+    it.resetVariables();
+    it.invoke();
+  };
+}
+
+/** Packed-mode state: the core, the seeds (packed here: deterministic, half a second) and their kernel kinds. */
+function packedState(files, addon) {
+  const tinyml = require(path.join(ROOT, 'dist', 'tinyml.node.js'));
+  const core = packed.loadCore();
+  const native = require(addon || path.join(ROOT, 'build', 'Release', 'tinyml.node'));
+  const seeds = packed.packSeeds(tinyml, files);
+  return { core, native, seeds, kinds: packed.seedKinds(seeds), run: makePackedRunner(core, native) };
+}
+
+/** A packed reproducer: X.packed.tflite, with X.packed.section beside it when the section travels apart. */
+function readPackedCase(file) {
+  const c = { bytes: new Uint8Array(fs.readFileSync(file)) };
+  const sec = file.replace(/\.tflite$/, '.section');
+  if (sec !== file && fs.existsSync(sec)) c.section = new Uint8Array(fs.readFileSync(sec));
+  return c;
+}
+
+const isPackedFile = (f) => /\.packed\.tflite$/.test(f);
+
 let lastNativeMessage = '';
 
 /** "OP STATUS" of an E_NATIVE message, e.g. "FULLY_CONNECTED E_READ_ONLY". */
@@ -401,7 +456,7 @@ function knownFindings() {
 const KNOWN = knownFindings();
 
 /** 'ok', a TinyMLError code, or an object describing a finding. */
-function classify(run, bytes, seed, codes, TinyMLError) {
+function classify(run, bytes, seed, codes, TinyMLError) { // bytes: a packed case object in packed mode
   try {
     run(bytes, seed);
     return 'ok';
@@ -425,13 +480,16 @@ function child() {
     if (m.init) {
       const tinyml = require(path.join(ROOT, 'dist', 'tinyml.node.js'));
       const native = m.init.addon ? require(m.init.addon) : undefined;
-      const seeds = m.init.seeds.map((s) => {
-        const bytes = new Uint8Array(fs.readFileSync(s.file));
-        return { file: s.file, bytes, map: mapModel(bytes) };
+      const files = m.init.seeds.map((s) => s.file);
+      const pk = m.init.packed || (m.init.replay && m.init.replay.some(isPackedFile)) ? packedState(files, m.init.addon) : null;
+      const seeds = m.init.packed ? pk.seeds : files.map((file) => {
+        const bytes = new Uint8Array(fs.readFileSync(file));
+        return { file, bytes, map: mapModel(bytes) };
       });
       state = {
-        tinyml, seeds, weights: m.init.weights, seed: m.init.seed, codes: m.init.codes,
-        run: makeRunner(tinyml, native), status: fs.openSync(m.init.status, 'r+'), out: m.init.out,
+        tinyml, seeds, weights: m.init.weights, seed: m.init.seed, codes: m.init.codes, pk, packed: m.init.packed,
+        run: m.init.packed ? pk.run : makeRunner(tinyml, native), status: fs.openSync(m.init.status, 'r+'), out: m.init.out,
+        TinyMLError: m.init.packed ? pk.core.TinyMLError : tinyml.TinyMLError,
       };
       process.send({ ready: true });
       return;
@@ -443,13 +501,14 @@ function child() {
       for (let c = m.batch.from; c < m.batch.to; c++) {
         buf.writeDoubleLE(c, 0);
         fs.writeSync(state.status, buf, 0, 8, 0);
-        const { bytes, ops, model } = makeCase(state.seeds, state.weights, state.seed, c);
-        const res = classify(state.run, bytes, caseSeed(state.seed, c), state.codes, state.tinyml.TinyMLError);
+        const { bytes, ops, model } = makeCase(state.seeds, state.weights, state.seed, c, state.pk);
+        const res = classify(state.run, bytes, caseSeed(state.seed, c), state.codes, state.TinyMLError);
         const key = typeof res === 'string' ? res : 'FINDING';
         counts[key] = (counts[key] || 0) + 1;
         if (typeof res !== 'string') findings.push({ c, model, ops, kind: res.kind, what: res.what });
         else if (res === 'E_NATIVE') {
-          const cause = 'E_NATIVE ' + nativeCause(lastNativeMessage);
+          // Packed: the program is the section's, any op may carry anything: by status only.
+          const cause = 'E_NATIVE ' + (state.packed ? nativeCause(lastNativeMessage).split(' ').pop() : nativeCause(lastNativeMessage));
           counts[cause] = (counts[cause] || 0) + 1;
           if (counts[cause] === 1) findings.push({ c, model, ops, kind: 'native', what: lastNativeMessage, cause });
         }
@@ -463,20 +522,29 @@ function child() {
       for (let i = 0; i < m.replay.length; i++) {
         buf.writeDoubleLE(i, 0);
         fs.writeSync(state.status, buf, 0, 8, 0);
-        const bytes = new Uint8Array(fs.readFileSync(m.replay[i]));
-        results.push(classify(state.run, bytes, 1, state.codes, state.tinyml.TinyMLError));
+        if (isPackedFile(m.replay[i])) {
+          results.push(classify(state.pk.run, readPackedCase(m.replay[i]), 1, state.codes, state.pk.core.TinyMLError));
+        } else {
+          const bytes = new Uint8Array(fs.readFileSync(m.replay[i]));
+          results.push(classify(state.run, bytes, 1, state.codes, state.tinyml.TinyMLError));
+        }
       }
       process.send({ replayed: results });
     }
   });
 }
 
-/** Case number -> seed model (weighted) and its mutation. */
-function makeCase(seeds, weights, seed, c) {
+/** Case number -> seed model (weighted) and its mutation (pk: packed mode,
+ * where `bytes` is a case object { bytes, section? }). */
+function makeCase(seeds, weights, seed, c, pk) {
   const r = rng(caseSeed(seed, c));
   let x = r() / 4294967296 * weights[weights.length - 1];
   let i = 0;
   while (i < weights.length - 1 && weights[i] <= x) i++;
+  if (pk) {
+    const m = packed.mutatePacked(seeds[i], seeds, pk.kinds, r);
+    return { bytes: { bytes: m.bytes, section: m.section }, ops: m.ops, model: seeds[i].name };
+  }
   const m = mutate(seeds[i].bytes, seeds[i].map, r);
   return { bytes: m.bytes, ops: m.ops, model: path.basename(seeds[i].file) };
 }
@@ -512,6 +580,20 @@ function seedWeights(files, tinyml, native, codes) {
   return { weights: w };
 }
 
+/** The same for packed seeds: the cost is the file's size and the section's arena figure. */
+function packedSeedWeights(pk, codes) {
+  const w = [];
+  let sum = 0;
+  for (const s of pk.seeds) {
+    const file = packed.packedFile(s);
+    const runs = classify(pk.run, { bytes: file }, 1, codes, pk.core.TinyMLError) === 'ok';
+    const weight = (runs ? 4 : 1) / Math.max(1, Math.sqrt(file.length / 4096)) / Math.max(1, s.words[11] / 16384);
+    sum += weight;
+    w.push(sum);
+  }
+  return { weights: w };
+}
+
 function ensureAddon(o) {
   if (o.asan === false) return { addon: null, env: {} };
   let b;
@@ -535,7 +617,8 @@ function main(o) {
   const { addon, env } = ensureAddon(o);
   const files = listSeeds(o.models);
   if (!files.length && !o.replay.length) throw new Error('mutate: no .tflite models in ' + o.models + ' (set --models or TINYML_MODELS)');
-  const weights = o.replay.length ? [] : seedWeights(files, tinyml, undefined, codes).weights;
+  const pk = o.packed && !o.replay.length ? packedState(files, null) : null;
+  const weights = o.replay.length ? [] : pk ? packedSeedWeights(pk, codes).weights : seedWeights(files, tinyml, undefined, codes).weights;
   fs.mkdirSync(path.join(o.out, 'findings'), { recursive: true });
   const t0 = Date.now();
   const deadline = o.seconds ? t0 + o.seconds * 1000 : Infinity;
@@ -558,15 +641,24 @@ function main(o) {
   const moreWork = () => pending.length > 0 || (!o.replay.length && Date.now() < deadline && nextCase < wantCases);
 
   function caseInfo(c) {
+    if (pk) return makeCase(pk.seeds, weights, o.seed, c, pk);
     if (!seedCache) seedCache = files.map((file) => { const bytes = new Uint8Array(fs.readFileSync(file)); return { file, bytes, map: mapModel(bytes) }; });
     return makeCase(seedCache, weights, o.seed, c);
   }
 
   function record(f) {
     const tag = f.kind + '-' + String(f.model).replace(/\.tflite$/, '') + '-' + f.c;
-    const base = path.join(o.out, 'findings', tag);
-    if (f.replay) fs.copyFileSync(f.replay, base + '.tflite');
-    else fs.writeFileSync(base + '.tflite', caseInfo(f.c).bytes);
+    let base = path.join(o.out, 'findings', tag);
+    if (f.replay) {
+      fs.copyFileSync(f.replay, base + '.tflite');
+    } else if (pk) { // X.packed.tflite (+ X.packed.section): what --replay reads back
+      base += '.packed';
+      const c = caseInfo(f.c).bytes;
+      fs.writeFileSync(base + '.tflite', c.bytes);
+      if (c.section) fs.writeFileSync(base + '.section', c.section);
+    } else {
+      fs.writeFileSync(base + '.tflite', caseInfo(f.c).bytes);
+    }
     fs.writeFileSync(base + '.txt', (f.replay ? 'replay of ' + f.replay : 'case ' + f.c + ' (--seed ' + o.seed + ') of ' + f.model +
       '\nmutations: ' + (f.ops || []).join(' ')) + '\n\n' + f.what + '\n');
     findings.push(f);
@@ -591,7 +683,8 @@ function main(o) {
       w.proc.on('message', (m) => onMessage(w, m));
       w.proc.on('exit', (code, signal) => onExit(w, code, signal));
       w.proc.on('error', () => { /* exit follows */ });
-      w.proc.send({ init: { addon, seeds: files.map((file) => ({ file })), weights, seed: o.seed, codes, status, out: o.out } });
+      w.proc.send({ init: { addon, seeds: files.map((file) => ({ file })), weights, seed: o.seed, codes, status, out: o.out,
+        packed: !!pk, replay: o.replay } });
       workers[id] = w;
     }
 
@@ -636,7 +729,7 @@ function main(o) {
           if (f.kind !== 'native') record(f);
           else {
             if (!nativeSamples.some((x) => x.cause === f.cause)) nativeSamples.push(f);
-            if (o.strictNative) record(f);
+            if (o.strictNative && !pk) record(f);
           }
         }
         giveWork(w);
@@ -650,6 +743,7 @@ function main(o) {
     function onExit(w, code, signal) {
       const wasDead = w.dead;
       w.dead = true;
+      const last = currentCase(w); // before cleanup() removes the status file
       cleanup(w);
       if (!wasDead && w.busy) {
         const why = w.killedForHang ? 'hang' : 'crash';
@@ -658,7 +752,7 @@ function main(o) {
         if (w.busy.replay) {
           replayResults[w.busy.index] = { kind: why, what };
         } else {
-          let c = currentCase(w);
+          let c = last;
           if (!(c >= w.busy.from && c < w.busy.to)) c = w.busy.from; // died before its first case
           done += c - w.busy.from + 1;
           totals.FINDING = (totals.FINDING || 0) + 1;
@@ -705,10 +799,11 @@ function report(o, r) {
   const lines = [];
   const keys = Object.keys(r.totals).filter((k) => k.indexOf(' ') < 0).sort((a, b) => r.totals[b] - r.totals[a]);
   const causes = Object.keys(r.totals).filter((k) => k.indexOf(' ') >= 0).sort((a, b) => r.totals[b] - r.totals[a]);
-  lines.push('mutate: ' + r.done + ' mutated models in ' + r.secs.toFixed(1) + ' s (' + Math.round(r.done / r.secs) + '/s, ' + o.jobs + ' jobs, seed ' + o.seed + ')');
+  lines.push('mutate: ' + r.done + (o.packed ? ' mutated packed models in ' : ' mutated models in ') + r.secs.toFixed(1) + ' s (' + Math.round(r.done / r.secs) + '/s, ' + o.jobs + ' jobs, seed ' + o.seed + ')');
   lines.push('  outcomes: ' + keys.map((k) => k + ' ' + r.totals[k]).join(', '));
   if (causes.length) {
-    lines.push('  E_NATIVE (the TypeScript checks let a program through that C refused), by op and native status:');
+    lines.push(o.packed ? '  E_NATIVE (the native layer refused the section\'s program), by native status:'
+      : '  E_NATIVE (the TypeScript checks let a program through that C refused), by op and native status:');
     for (const k of causes) {
       const f = r.nativeSamples.find((x) => x.cause === k);
       lines.push('    ' + k.slice(9) + ': ' + r.totals[k] + (f ? ' (e.g. case ' + f.c + ', ' + f.model + ' [' + f.ops.join(' ') + '])' : ''));
@@ -751,4 +846,4 @@ if (require.main === module) {
   }
 }
 
-module.exports = { mapModel, mutate, rng, caseSeed, knownCodes };
+module.exports = { mapModel, mutate, rng, caseSeed, knownCodes, listSeeds, makeCase, classify, packedState, packedSeedWeights };

@@ -2,11 +2,14 @@
 'use strict';
 // `npm run fuzz -- --seconds N`: both fuzzers for about N seconds of wall time
 // (default 60), side by side:
-//   - the TypeScript mutation fuzzer (fuzz/mutate.js) for N seconds;
-//   - the libFuzzer target: the structure-aware build (fuzz_load_struct) for
-//     2/3 of N, then the raw-bytes build (fuzz_load) for the rest, both
-//     starting from the committed seeds (fuzz/corpus) plus what earlier runs
-//     found (fuzz/out/corpus-*, not committed).
+//   - the TypeScript mutation fuzzer (fuzz/mutate.js): half of N on the
+//     .tflite models, then half on their packed forms (--packed, the device core);
+//   - the libFuzzer targets: the structure-aware build (fuzz_load_struct) for
+//     1/2 of N, the raw-bytes build (fuzz_load) for 1/4, both starting from
+//     the committed seeds (fuzz/corpus), then the packed-model target
+//     (fuzz_packed) for 1/4, from packed files of the shared models written
+//     here (fuzz/out/corpus-packed-seeds); plus what earlier runs found
+//     (fuzz/out/corpus-*, not committed).
 // First every committed regression is replayed (fuzz/regressions/*.bin
 // through the libFuzzer target, *.tflite through the mutation fuzzer).
 // Exits non-zero on any finding: a crash, sanitizer report, hang or timeout,
@@ -63,14 +66,36 @@ function replayModels(jsArgs) {
   return { ok: r.status === 0, n: inputs.length, out: (r.stdout || '') + (r.stderr || '') };
 }
 
-function libFuzzer(bin, name, seconds, timeout) {
+/** Seeds of fuzz_packed.c: [flags 0][u32 0][packed file] for each shared model packed below 32 KiB. */
+function packedSeeds() {
+  const dir = path.join(WORK, 'corpus-packed-seeds');
+  fs.mkdirSync(dir, { recursive: true });
+  const tinyml = require(path.join(ROOT, 'dist', 'tinyml.node.js'));
+  const packed = require('./packed.js');
+  const models = process.env.TINYML_MODELS || path.join(ROOT, '..', 'shared', 'models');
+  const files = [];
+  for (const d of [models, path.join(models, 'ops')]) {
+    if (fs.existsSync(d)) for (const f of fs.readdirSync(d).sort()) if (f.endsWith('.tflite')) files.push(path.join(d, f));
+  }
+  let n = 0;
+  for (const s of packed.packSeeds(tinyml, files)) {
+    const file = packed.packedFile(s);
+    if (file.length > 32768) continue;
+    fs.writeFileSync(path.join(dir, s.name.replace(/\.tflite$/, '.bin')), Buffer.concat([Buffer.alloc(5), Buffer.from(file)]));
+    n++;
+  }
+  return { dir, n };
+}
+
+function libFuzzer(bin, name, seconds, timeout, seeds) {
   const corpus = path.join(WORK, 'corpus-' + name);
   const artifacts = path.join(WORK, 'artifacts') + path.sep;
   fs.mkdirSync(corpus, { recursive: true });
   fs.mkdirSync(artifacts, { recursive: true });
   const args = ['-max_total_time=' + Math.max(1, Math.round(seconds)), '-max_len=65536', '-timeout=' + timeout,
     '-rss_limit_mb=2048', '-print_final_stats=1', '-artifact_prefix=' + artifacts, corpus];
-  if (fs.existsSync(CORPUS)) args.push(CORPUS);
+  if (seeds) args.push(seeds);
+  else if (fs.existsSync(CORPUS)) args.push(CORPUS);
   return new Promise((resolve) => {
     const p = spawn(bin, args, { env: build.sanitizerEnv({ ASAN_OPTIONS: 'detect_leaks=1:abort_on_error=0' }), stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
@@ -86,9 +111,10 @@ function libFuzzer(bin, name, seconds, timeout) {
   });
 }
 
-function mutateRun(o, seconds) {
+function mutateRun(o, seconds, packedMode) {
   const args = [path.join(__dirname, 'mutate.js'), '--seconds', String(seconds), '--jobs', String(o.jobs), '--seed', String(o.seed), '--out', WORK, '--quiet'];
   if (o.strictNative) args.push('--strict-native');
+  if (packedMode) args.push('--packed');
   return new Promise((resolve) => {
     const p = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -119,13 +145,21 @@ async function main() {
   }
   const left = Math.max(5, o.seconds - (Date.now() - t0) / 1000);
   const jobs = [];
-  if (built.addon) jobs.push(mutateRun(o, left));
+  if (built.addon) {
+    jobs.push((async () => {
+      const a = await mutateRun(o, left / 2, false);
+      const b = await mutateRun(o, left / 2, true);
+      return { ok: a.ok && b.ok, out: a.out.trim() + '\n' + b.out.trim() };
+    })());
+  }
   if (built.fuzzers) {
     jobs.push((async () => {
-      const a = await libFuzzer(built.fuzzers.fuzz_load_struct, 'struct', left * 2 / 3, o.timeout);
+      const a = await libFuzzer(built.fuzzers.fuzz_load_struct, 'struct', left / 2, o.timeout);
       if (!a.ok) return [a];
-      const b = await libFuzzer(built.fuzzers.fuzz_load, 'raw', left / 3, o.timeout);
-      return [a, b];
+      const b = await libFuzzer(built.fuzzers.fuzz_load, 'raw', left / 4, o.timeout);
+      if (!b.ok) return [a, b];
+      const c = await libFuzzer(built.fuzzers.fuzz_packed, 'packed', left / 4, o.timeout, packedSeeds().dir);
+      return [a, b, c];
     })());
   }
   const results = await Promise.all(jobs);

@@ -11,6 +11,7 @@
 //                          under LD_PRELOAD=<asanRuntime()> (see fuzz/mutate.js)
 //   fuzz/fuzz_load         libFuzzer target fuzz/fuzz_load.c (raw bytes)
 //   fuzz/fuzz_load_struct  the same with its structure-aware mutator
+//   fuzz/fuzz_packed       libFuzzer target fuzz/fuzz_packed.c (packed models)
 // Objects are rebuilt only when their source or any native header changed.
 //
 //   node scripts/build-native-tests.js [tests] [addon] [fuzz]   (default: all)
@@ -186,9 +187,10 @@ function buildAddon() {
 
 function buildFuzzers() {
   const lib = buildLibrary('fuzz');
-  const src = path.join(ROOT, 'fuzz', 'fuzz_load.c');
   const out = {};
-  for (const [name, defs] of [['fuzz_load', []], ['fuzz_load_struct', ['-DTML_FUZZ_STRUCTURED']]]) {
+  for (const [name, defs, file] of [['fuzz_load', [], 'fuzz_load.c'], ['fuzz_load_struct', ['-DTML_FUZZ_STRUCTURED'], 'fuzz_load.c'],
+    ['fuzz_packed', [], 'fuzz_packed.c']]) {
+    const src = path.join(ROOT, 'fuzz', file);
     const bin = path.join(OUT, 'fuzz', name);
     out[name] = bin;
     if (mtime(bin) > Math.max(mtime(src), mtime(lib), headersTime())) continue;

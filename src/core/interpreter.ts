@@ -156,7 +156,7 @@ export class Interpreter {
     const native = this.native;
     const cached = this.views[key];
     if (cached) return cached;
-    let buffer = arena;
+    let buffer: ArrayBuffer | null = arena;
     let byteOffset = native.info(arena, Info.PLANNED_OFFSET) + t.offset;
     let limit = native.info(arena, Info.PLANNED_BYTES);
     if (t.where === 2) {
@@ -164,17 +164,23 @@ export class Interpreter {
       byteOffset = this.bytes.byteOffset + t.offset;
       limit = this.bytes.length;
     } else if (t.where === 0) {
-      // A graph input no op reads: its view gets bytes of its own.
-      buffer = new ArrayBuffer(t.bytes);
+      // A graph input no op reads: its view gets bytes of its own (made
+      // below, once checked), no more than the arena holds.
+      buffer = null;
       byteOffset = 0;
-      limit = t.bytes + t.offset;
+      limit = arena.byteLength;
     }
     let count = 1;
-    for (let k = 0; k < t.shape.length; k++) count *= t.shape[k];
+    for (let k = 0; k < t.shape.length; k++) count *= t.shape[k] >= 0 ? t.shape[k] : NaN;
     const size = DTYPE_SIZES[t.dtype] || 1;
-    if (!(t.offset >= 0 && t.bytes >= count * size && t.offset + t.bytes <= limit && t.where >= 0 && t.where <= 2)) {
+    const V = VIEW_TYPES[t.dtype] || Uint8Array;
+    // The section passed its hash, but a hash is no proof: every figure is
+    // checked before a buffer or a view is made from it.
+    if (!(t.offset >= 0 && t.bytes >= count * size && t.offset + t.bytes <= limit && t.where >= 0 && t.where <= 2 &&
+      byteOffset % (VIEW_TYPES[t.dtype] ? size : 1) === 0)) {
       fail('E_BAD_PACK', 'tensor ' + t.index + ' lies outside its memory: pack the model again');
     }
+    if (!buffer) buffer = new ArrayBuffer(t.bytes);
     // Espruino's typed arrays take a 16-bit byteOffset: its binding offers
     // view(), a Uint8Array over just these bytes at offset 0 of its buffer.
     if (byteOffset > 65535 && native.view) {
@@ -182,7 +188,6 @@ export class Interpreter {
       buffer = region.buffer as ArrayBuffer;
       byteOffset = region.byteOffset;
     }
-    const V = VIEW_TYPES[t.dtype] || Uint8Array;
     const v = new V(buffer, byteOffset, V === Uint8Array && !VIEW_TYPES[t.dtype] ? t.bytes : count) as TensorView;
     try {
       v.shape = t.shape;

@@ -53,6 +53,8 @@ export function checkHeader(w: Int32Array): void {
       PACK_VERSION + ', runtime ' + PROGRAM_VERSION + ': pack the model again with this version of tinyml');
   }
   if (w[W_WORDS] !== w.length) corrupt('length');
+  // The arena figure sizes an allocation before the native layer sees the section.
+  if (!(w[W_ARENA] > 0)) corrupt('arena size');
 }
 
 const scratch = new Int32Array(1);
@@ -77,6 +79,8 @@ export function readMeta(w: Int32Array): [TensorInfo[], TensorInfo[], number[]] 
       p += 8;
       for (let k = 0; k < rank && k < 8; k++) t.shape.push(w[p++]);
       const chars = w[p++];
+      // p only moves forward: a negative or huge count would loop for ever.
+      if (!(chars >= 0 && chars <= 4 * (end - p))) corrupt('meta');
       const codes: number[] = [];
       for (let k = 0; k < chars && k < 256; k++) codes.push(w[p + (k >> 2)] >>> 8 * (k & 3) & 0xff);
       t.name = String.fromCharCode.apply(null, codes);
