@@ -1,0 +1,128 @@
+/*
+ * fully_connected.c - optimized int8 FULLY_CONNECTED (per-tensor and
+ * per-channel), byte-identical with the reference kernel.
+ *
+ * The input row, + offset, is widened once into a stack buffer of int16 in
+ * SXTB16 lane order (FC_XB elements at a time); four weight rows then run
+ * against it together: per four inputs, 4 weight words, 8 SXTB16, 2 input
+ * words and 8 SMLADs (16 multiply-accumulates). Up to FC_OCB accumulators
+ * live on the stack so long rows go through the buffer in pieces.
+ * Weights with a zero point (per-tensor w_offset != 0) go to the reference.
+ */
+#include "opt.h"
+
+#define FC_XB 256  /* input elements widened at a time (512 bytes) */
+#define FC_OCB 64  /* output channels accumulated at a time (256 bytes) */
+
+static void dot4(const int8_t *w, size_t stride, const uint32_t *x,
+                 int32_t groups, int32_t *acc) {
+  const int8_t *w0 = w, *w1 = w + stride, *w2 = w1 + stride,
+               *w3 = w2 + stride;
+  int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
+  int32_t g;
+  for (g = 0; g < groups; g++, x += 2) {
+    const uint32_t xa = x[0], xb = x[1];
+    uint32_t v = opt_ld4(w0);
+    a0 = opt_smlad(opt_sxtb16(v), xa, a0);
+    a0 = opt_smlad(opt_sxtb16_r8(v), xb, a0);
+    v = opt_ld4(w1);
+    a1 = opt_smlad(opt_sxtb16(v), xa, a1);
+    a1 = opt_smlad(opt_sxtb16_r8(v), xb, a1);
+    v = opt_ld4(w2);
+    a2 = opt_smlad(opt_sxtb16(v), xa, a2);
+    a2 = opt_smlad(opt_sxtb16_r8(v), xb, a2);
+    v = opt_ld4(w3);
+    a3 = opt_smlad(opt_sxtb16(v), xa, a3);
+    a3 = opt_smlad(opt_sxtb16_r8(v), xb, a3);
+    w0 += 4;
+    w1 += 4;
+    w2 += 4;
+    w3 += 4;
+  }
+  acc[0] = a0;
+  acc[1] = a1;
+  acc[2] = a2;
+  acc[3] = a3;
+}
+
+static int32_t dot1(const int8_t *w, const uint32_t *x, int32_t groups,
+                    int32_t a) {
+  int32_t g;
+  for (g = 0; g < groups; g++, x += 2, w += 4) {
+    const uint32_t v = opt_ld4(w);
+    a = opt_smlad(opt_sxtb16(v), x[0], a);
+    a = opt_smlad(opt_sxtb16_r8(v), x[1], a);
+  }
+  return a;
+}
+
+/* mult == NULL: per-tensor out_mult/out_shift. */
+static void fc_s8(const tml_fc_s8_params *p, const int32_t *mult,
+                  const int8_t *shift, const int8_t *in, const int8_t *w,
+                  const int32_t *bias, int8_t *out) {
+  const int32_t depth = p->accum_depth, n_out = p->out_depth;
+  const uint32_t off2 = opt_dup16(p->in_offset);
+  opt_patch xb; /* FC_XB <= OPT_PATCH elements */
+  int32_t acc[FC_OCB];
+  int32_t b, oc0, d0, i, r;
+
+  for (b = 0; b < p->batches; b++) {
+    const int8_t *x = in + (size_t)b * (size_t)depth;
+    int8_t *o = out + (size_t)b * (size_t)n_out;
+    for (oc0 = 0; oc0 < n_out; oc0 += FC_OCB) {
+      const int32_t n = n_out - oc0 < FC_OCB ? n_out - oc0 : FC_OCB;
+      const int8_t *wb = w + (size_t)oc0 * (size_t)depth;
+      for (i = 0; i < n; i++) acc[i] = bias ? bias[oc0 + i] : 0;
+      for (d0 = 0; d0 < depth; d0 += FC_XB) {
+        const int32_t len = depth - d0 < FC_XB ? depth - d0 : FC_XB;
+        const int32_t groups = len / 4;
+        const int8_t *xs = x + d0;
+        int32_t g;
+        for (g = 0; g < groups; g++) {
+          const uint32_t v = opt_ld4(xs + 4 * g);
+          xb.w[2 * g] = opt_sadd16(opt_sxtb16(v), off2);
+          xb.w[2 * g + 1] = opt_sadd16(opt_sxtb16_r8(v), off2);
+        }
+        for (i = 0; i + 4 <= n; i += 4)
+          dot4(wb + (size_t)i * depth + d0, (size_t)depth, xb.w, groups,
+               acc + i);
+        for (; i < n; i++)
+          acc[i] = dot1(wb + (size_t)i * depth + d0, xb.w, groups, acc[i]);
+        for (r = groups * 4; r < len; r++) {
+          const int32_t xv = xs[r] + p->in_offset;
+          for (i = 0; i < n; i++)
+            acc[i] = (int32_t)((uint32_t)acc[i] +
+                               (uint32_t)(wb[(size_t)i * depth + d0 + r] * xv));
+        }
+      }
+      for (i = 0; i < n; i++) {
+        const int32_t oc = oc0 + i;
+        o[oc] = mult ? opt_out_s8(acc[i], mult[oc], shift[oc], p->out_offset,
+                                  p->act_min, p->act_max)
+                     : opt_out_s8(acc[i], p->out_mult, p->out_shift,
+                                  p->out_offset, p->act_min, p->act_max);
+      }
+    }
+  }
+}
+
+void tml_opt_fc_s8(const tml_fc_s8_params *p, const int8_t *in,
+                   const int8_t *w, const int32_t *bias, int8_t *out) {
+  if (p->w_offset != 0 || !opt_offset_ok(p->in_offset)) {
+    tml_fc_s8(p, in, w, bias, out);
+    return;
+  }
+  fc_s8(p, NULL, NULL, in, w, bias, out);
+}
+
+void tml_opt_fc_s8_per_channel(const tml_fc_s8_params *p,
+                               const int32_t *mult, const int8_t *shift,
+                               const int8_t *in, const int8_t *w,
+                               const int32_t *bias, int8_t *out) {
+  /* Per-channel weights are symmetric: w_offset is ignored, as there. */
+  if (!opt_offset_ok(p->in_offset)) {
+    tml_fc_s8_per_channel(p, mult, shift, in, w, bias, out);
+    return;
+  }
+  fc_s8(p, mult, shift, in, w, bias, out);
+}

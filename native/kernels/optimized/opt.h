@@ -1,0 +1,38 @@
+/*
+ * opt.h - what the optimized kernels share among themselves: the im2col
+ * patch (int16 input + offset in SXTB16 lane order) and the convolution
+ * driver that the depthwise kernel also uses for its in_c == 1 case.
+ */
+#ifndef TML_OPT_H
+#define TML_OPT_H
+
+#include "tinyml_kernels.h"
+
+#include "dsp.h"
+
+/* Patch elements per output pixel. Two pixels are in flight: 1 KB of stack. */
+#define OPT_PATCH 256
+
+typedef union {
+  uint32_t w[OPT_PATCH / 2];
+  int16_t h[OPT_PATCH];
+} opt_patch;
+
+/* Slot of patch element k: each group of four holds (k0, k2) then (k1, k3),
+ * the lanes SXTB16 and SXTB16 ROR 8 make of four filter bytes. */
+static inline size_t opt_slot(int32_t k) {
+  return (size_t)((k & ~3) | ((k & 1) << 1) | ((k >> 1) & 1));
+}
+
+/* Input offsets the int16 lanes hold exactly (x + in_offset). */
+static inline int opt_offset_ok(int32_t in_offset) {
+  return in_offset >= -256 && in_offset <= 256;
+}
+
+/* CONV_2D with one group (f_in_c == in_c) and f_h * f_w * in_c <=
+ * OPT_PATCH; filter rows [out_c][f_h * f_w * in_c]. */
+void tml_opt_conv_rows(const tml_conv_params *p, const int32_t *mult,
+                       const int8_t *shift, const int8_t *in,
+                       const int8_t *filter, const int32_t *bias, int8_t *out);
+
+#endif /* TML_OPT_H */
