@@ -70,6 +70,42 @@ static void im2col(const tml_conv_params *p, const int8_t *in_b, int32_t oy,
   }
 }
 
+/* Two filter rows (w and w + k_all) against the two patches of pt (the
+ * second one OPT_PATCH / 2 words after the first): acc = {row 0 x pixel 0,
+ * row 1 x pixel 0, row 0 x pixel 1, row 1 x pixel 1}. Kept apart and small
+ * so that everything it touches stays in registers. */
+OPT_NOINLINE static void mm2x2(const int8_t *w, int32_t k_all, const uint32_t *x,
+                  int32_t groups, int32_t *acc) {
+  const uint32_t *end = x + 2 * groups;
+  int32_t a00 = acc[0], a10 = acc[1], a01 = acc[2], a11 = acc[3];
+  while (x < end) {
+    uint32_t t = opt_ld4(w);
+    const uint32_t u0 = opt_sxtb16(t), u1 = opt_sxtb16_r8(t);
+    uint32_t v0, v1;
+    t = opt_ld4(w + k_all);
+    v0 = opt_sxtb16(t);
+    v1 = opt_sxtb16_r8(t);
+    t = x[0];
+    a00 = opt_smlad(u0, t, a00);
+    a10 = opt_smlad(v0, t, a10);
+    t = x[1];
+    a00 = opt_smlad(u1, t, a00);
+    a10 = opt_smlad(v1, t, a10);
+    t = x[OPT_PATCH / 2];
+    a01 = opt_smlad(u0, t, a01);
+    a11 = opt_smlad(v0, t, a11);
+    t = x[OPT_PATCH / 2 + 1];
+    a01 = opt_smlad(u1, t, a01);
+    a11 = opt_smlad(v1, t, a11);
+    w += 4;
+    x += 2;
+  }
+  acc[0] = a00;
+  acc[1] = a10;
+  acc[2] = a01;
+  acc[3] = a11;
+}
+
 void tml_opt_conv_rows(const tml_conv_params *p, const int32_t *mult,
                        const int8_t *shift, const int8_t *in,
                        const int8_t *filter, const int32_t *bias, int8_t *out) {
@@ -78,8 +114,8 @@ void tml_opt_conv_rows(const tml_conv_params *p, const int32_t *mult,
   const int32_t npx = p->out_h * p->out_w;
   const int32_t oc_n = p->out_c;
   const uint32_t off2 = opt_dup16(p->in_offset);
-  opt_patch pt[2];
-  int32_t b, px, oc, g, r;
+  opt_patch pt[2]; /* adjacent: mm2x2 reaches the second from the first */
+  int32_t b, px, oc, r;
 
   for (b = 0; b < p->batches; b++) {
     const int8_t *in_b = in + (size_t)b * p->in_h * p->in_w * p->in_c;
@@ -87,63 +123,39 @@ void tml_opt_conv_rows(const tml_conv_params *p, const int32_t *mult,
     for (px = 0; px < npx; px += 2) {
       /* A lone last pixel runs as a pair with itself; one result is kept. */
       const int two = px + 1 < npx;
-      const opt_patch *q1 = two ? &pt[1] : &pt[0];
+      const int32_t px1 = two ? px + 1 : px;
       int8_t *o0 = out_b + (size_t)px * (size_t)oc_n;
       int8_t *o1 = o0 + oc_n;
       im2col(p, in_b, px / p->out_w, px % p->out_w, &pt[0], off2);
-      if (two)
-        im2col(p, in_b, (px + 1) / p->out_w, (px + 1) % p->out_w, &pt[1], off2);
+      im2col(p, in_b, px1 / p->out_w, px1 % p->out_w, &pt[1], off2);
       for (oc = 0; oc < oc_n; oc += 2) {
         /* A lone last channel runs as a pair with itself too. */
         const int pair = oc + 1 < oc_n;
         const int32_t oc1 = pair ? oc + 1 : oc;
         const int8_t *w0 = filter + (size_t)oc * (size_t)k_all;
-        const int8_t *w1 = filter + (size_t)oc1 * (size_t)k_all;
-        const uint32_t *x0 = pt[0].w;
-        const uint32_t *x1 = q1->w;
-        int32_t a00 = bias ? bias[oc] : 0; /* filter 0, pixel 0 */
-        int32_t a10 = bias ? bias[oc1] : 0;
-        int32_t a01 = a00, a11 = a10;
-        for (g = 0; g < groups; g++) {
-          const uint32_t u = opt_ld4(w0), v = opt_ld4(w1);
-          const uint32_t u0 = opt_sxtb16(u), u1 = opt_sxtb16_r8(u);
-          const uint32_t v0 = opt_sxtb16(v), v1 = opt_sxtb16_r8(v);
-          uint32_t x = x0[0];
-          a00 = opt_smlad(u0, x, a00);
-          a10 = opt_smlad(v0, x, a10);
-          x = x0[1];
-          a00 = opt_smlad(u1, x, a00);
-          a10 = opt_smlad(v1, x, a10);
-          x = x1[0];
-          a01 = opt_smlad(u0, x, a01);
-          a11 = opt_smlad(v0, x, a11);
-          x = x1[1];
-          a01 = opt_smlad(u1, x, a01);
-          a11 = opt_smlad(v1, x, a11);
-          w0 += 4;
-          w1 += 4;
-          x0 += 2;
-          x1 += 2;
-        }
+        const int32_t row_gap = pair ? k_all : 0;
+        int32_t a[4];
+        a[0] = a[2] = bias ? bias[oc] : 0;
+        a[1] = a[3] = bias ? bias[oc1] : 0;
+        mm2x2(w0, row_gap, pt[0].w, groups, a);
         for (r = groups * 4; r < k_all; r++) {
           const size_t s = opt_slot(r);
-          const int32_t f0 = filter[(size_t)oc * (size_t)k_all + (size_t)r];
-          const int32_t f1 = filter[(size_t)oc1 * (size_t)k_all + (size_t)r];
-          a00 = (int32_t)((uint32_t)a00 + (uint32_t)(f0 * pt[0].h[s]));
-          a10 = (int32_t)((uint32_t)a10 + (uint32_t)(f1 * pt[0].h[s]));
-          a01 = (int32_t)((uint32_t)a01 + (uint32_t)(f0 * q1->h[s]));
-          a11 = (int32_t)((uint32_t)a11 + (uint32_t)(f1 * q1->h[s]));
+          const int32_t f0 = w0[r], f1 = w0[row_gap + r];
+          a[0] = (int32_t)((uint32_t)a[0] + (uint32_t)(f0 * pt[0].h[s]));
+          a[1] = (int32_t)((uint32_t)a[1] + (uint32_t)(f1 * pt[0].h[s]));
+          a[2] = (int32_t)((uint32_t)a[2] + (uint32_t)(f0 * pt[1].h[s]));
+          a[3] = (int32_t)((uint32_t)a[3] + (uint32_t)(f1 * pt[1].h[s]));
         }
-        o0[oc] = opt_out_s8(a00, mult[oc], shift[oc], p->out_offset,
+        o0[oc] = opt_out_s8(a[0], mult[oc], shift[oc], p->out_offset,
                             p->act_min, p->act_max);
         if (pair)
-          o0[oc1] = opt_out_s8(a10, mult[oc1], shift[oc1], p->out_offset,
+          o0[oc1] = opt_out_s8(a[1], mult[oc1], shift[oc1], p->out_offset,
                                p->act_min, p->act_max);
         if (two) {
-          o1[oc] = opt_out_s8(a01, mult[oc], shift[oc], p->out_offset,
+          o1[oc] = opt_out_s8(a[2], mult[oc], shift[oc], p->out_offset,
                               p->act_min, p->act_max);
           if (pair)
-            o1[oc1] = opt_out_s8(a11, mult[oc1], shift[oc1], p->out_offset,
+            o1[oc1] = opt_out_s8(a[3], mult[oc1], shift[oc1], p->out_offset,
                                  p->act_min, p->act_max);
         }
       }

@@ -17,6 +17,42 @@
 /* Transposed filter bytes the in_c == 1 case may take on the stack. */
 #define OPT_DW_T 1024
 
+/* Input and filter strides of the depth_mult == 1 walk, in bytes. */
+typedef struct {
+  size_t in_row, in_tap, f_row, f_tap;
+} dw_steps;
+
+/* Four channels over an fh x fw block of valid taps starting at ip / fp:
+ * acc = their sums. Kept apart and small so the inner loop stays in
+ * registers. */
+OPT_NOINLINE static void dw4(const int8_t *ip, const int8_t *fp, int32_t fh, int32_t fw,
+                const dw_steps *st, uint32_t off2, int32_t *acc) {
+  int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+  const size_t in_tap = st->in_tap, f_tap = st->f_tap;
+  int32_t y, x;
+  for (y = 0; y < fh; y++) {
+    const int8_t *i = ip + (size_t)y * st->in_row;
+    const int8_t *f = fp + (size_t)y * st->f_row;
+    for (x = 0; x < fw; x++, i += in_tap, f += f_tap) {
+      const uint32_t xv = opt_ld4(i), wv = opt_ld4(f);
+      const uint32_t xa = opt_sadd16(opt_sxtb16(xv), off2);
+      const uint32_t wa = opt_sxtb16(wv);
+      a0 = opt_smlabb(xa, wa, a0);
+      a2 = opt_smlatt(xa, wa, a2);
+      {
+        const uint32_t xb = opt_sadd16(opt_sxtb16_r8(xv), off2);
+        const uint32_t wb = opt_sxtb16_r8(wv);
+        a1 = opt_smlabb(xb, wb, a1);
+        a3 = opt_smlatt(xb, wb, a3);
+      }
+    }
+  }
+  acc[0] = a0;
+  acc[1] = a1;
+  acc[2] = a2;
+  acc[3] = a3;
+}
+
 static void dw_mult1(const tml_conv_params *p, const int32_t *mult,
                      const int8_t *shift, const int8_t *in,
                      const int8_t *filter, const int32_t *bias, int8_t *out) {
@@ -26,8 +62,13 @@ static void dw_mult1(const tml_conv_params *p, const int32_t *mult,
   const size_t row_step = (size_t)p->dil_h * (size_t)p->in_w * (size_t)c_n;
   const size_t tap_step = (size_t)p->dil_w * (size_t)c_n;
   const size_t frow_step = (size_t)p->f_w * (size_t)c_n;
+  dw_steps steps;
   int32_t b, oy, ox, c, fy, fx;
 
+  steps.in_row = row_step;
+  steps.in_tap = tap_step;
+  steps.f_row = frow_step;
+  steps.f_tap = (size_t)c_n;
   for (b = 0; b < p->batches; b++) {
     const int8_t *in_b = in + (size_t)b * p->in_h * p->in_w * c_n;
     for (oy = 0; oy < p->out_h; oy++) {
@@ -55,21 +96,13 @@ static void dw_mult1(const tml_conv_params *p, const int32_t *mult,
                       (size_t)(x0 + p->dil_w * fx0)) * c_n;
         f0 = filter + ((size_t)fy0 * p->f_w + (size_t)fx0) * c_n;
         for (c = 0; c < c4; c += 4) {
-          int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-          const int8_t *irow = in0 + c, *frow = f0 + c;
-          for (fy = fy0; fy < fy1; fy++, irow += row_step, frow += frow_step) {
-            const int8_t *ip = irow, *fp = frow;
-            for (fx = fx0; fx < fx1; fx++, ip += tap_step, fp += c_n) {
-              const uint32_t xv = opt_ld4(ip), wv = opt_ld4(fp);
-              const uint32_t xa = opt_sadd16(opt_sxtb16(xv), off2);
-              const uint32_t xb = opt_sadd16(opt_sxtb16_r8(xv), off2);
-              const uint32_t wa = opt_sxtb16(wv), wb = opt_sxtb16_r8(wv);
-              a0 = opt_smlabb(xa, wa, a0);
-              a2 = opt_smlatt(xa, wa, a2);
-              a1 = opt_smlabb(xb, wb, a1);
-              a3 = opt_smlatt(xb, wb, a3);
-            }
-          }
+          int32_t a0, a1, a2, a3;
+          int32_t a[4];
+          dw4(in0 + c, f0 + c, fy1 - fy0, fx1 - fx0, &steps, off2, a);
+          a0 = a[0];
+          a1 = a[1];
+          a2 = a[2];
+          a3 = a[3];
           if (bias) {
             a0 = (int32_t)((uint32_t)a0 + (uint32_t)bias[c]);
             a1 = (int32_t)((uint32_t)a1 + (uint32_t)bias[c + 1]);

@@ -60,10 +60,6 @@ static inline int32_t opt_smlabb(uint32_t a, uint32_t b, int32_t acc) {
 static inline int32_t opt_smlatt(uint32_t a, uint32_t b, int32_t acc) {
   return __smlatt((int32_t)a, (int32_t)b, acc);
 }
-/* Two lanes from the low halves of a (bits 0-15) and b (to bits 16-31). */
-static inline uint32_t opt_pkhbt(uint32_t a, uint32_t b) {
-  return (uint32_t)__pkhbt((int32_t)a, (int32_t)b, 16);
-}
 
 #else
 
@@ -91,10 +87,15 @@ static inline int32_t opt_smlabb(uint32_t a, uint32_t b, int32_t acc) {
 static inline int32_t opt_smlatt(uint32_t a, uint32_t b, int32_t acc) {
   return (int32_t)((uint32_t)acc + (uint32_t)(opt_hi(a) * opt_hi(b)));
 }
-static inline uint32_t opt_pkhbt(uint32_t a, uint32_t b) {
-  return (a & 0xFFFFu) | (b << 16);
-}
 
+#endif
+
+/* Inner loops live in functions of their own: inlined into a big caller,
+ * GCC spills their accumulators to the stack. */
+#if defined(__GNUC__) || defined(__clang__)
+#define OPT_NOINLINE __attribute__((noinline))
+#else
+#define OPT_NOINLINE
 #endif
 
 /* Both lanes = v (v in int16 range). */
@@ -115,23 +116,24 @@ static inline int32_t opt_asr(int32_t x, int32_t s) {
 /*
  * TFLM MultiplyByQuantizedMultiplier (double rounding), equal to
  * tml_fp_mul_by_qm for mult >= 0 and shift in [-31, 30] (what the adapters
- * accept). The high multiply rounds as gemmlowp's does: with b >= 0,
- * (a*b + nudge) / 2^31 truncated equals floor((a*b + 2^30) / 2^31) for
- * either sign of a*b, and the saturating case (both INT32_MIN) cannot occur.
- * The rounding right shift: floor((x + 2^(e-1) - [x < 0]) / 2^e), spelled
- * with a remainder compare so nothing overflows.
+ * accept).
+ * - The high multiply rounds as gemmlowp's: with mult >= 0,
+ *   (x*mult + nudge) / 2^31 truncated equals floor((x*mult + 2^30) / 2^31)
+ *   for either sign of x*mult, and the saturating case (both INT32_MIN)
+ *   cannot occur.
+ * - The rounding right shift by e >= 1 of that h, ties away from zero, is
+ *   floor((y + 2^(e-1)) / 2^e) with y = h - [h < 0], that is
+ *   (y >> e) + bit e-1 of y. [h < 0] may be taken as [x < 0]: they differ
+ *   only when h == 0, where both give 0. And y cannot wrap: h >= -2^31 + 1.
  */
 static inline int32_t opt_requant(int32_t x, int32_t mult, int32_t shift) {
-  int64_t ab;
-  int32_t hi, e, mask, rem, thr;
+  int32_t h, y;
   if (shift > 0) x = (int32_t)((uint32_t)x << shift);
-  ab = (int64_t)x * (int64_t)mult + ((int64_t)1 << 30);
-  hi = (int32_t)(uint32_t)((uint64_t)ab >> 31);
-  e = shift > 0 ? 0 : -shift;
-  mask = (int32_t)(((uint32_t)1 << e) - 1u);
-  rem = hi & mask;
-  thr = (mask >> 1) + (int32_t)((uint32_t)hi >> 31);
-  return opt_asr(hi, e) + (rem > thr);
+  h = (int32_t)(uint32_t)((uint64_t)((int64_t)x * (int64_t)mult +
+                                     ((int64_t)1 << 30)) >> 31);
+  if (shift >= 0) return h;
+  y = h + opt_asr(x, 31);
+  return opt_asr(y, -shift) + (opt_asr(y, -shift - 1) & 1);
 }
 
 /* Requantized accumulator + output offset, clamped, as int8. */

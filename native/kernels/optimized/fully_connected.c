@@ -14,7 +14,7 @@
 #define FC_XB 256  /* input elements widened at a time (512 bytes) */
 #define FC_OCB 64  /* output channels accumulated at a time (256 bytes) */
 
-static void dot4(const int8_t *w, size_t stride, const uint32_t *x,
+OPT_NOINLINE static void dot4(const int8_t *w, size_t stride, const uint32_t *x,
                  int32_t groups, int32_t *acc) {
   const int8_t *w0 = w, *w1 = w + stride, *w2 = w1 + stride,
                *w3 = w2 + stride;
@@ -45,7 +45,7 @@ static void dot4(const int8_t *w, size_t stride, const uint32_t *x,
   acc[3] = a3;
 }
 
-static int32_t dot1(const int8_t *w, const uint32_t *x, int32_t groups,
+OPT_NOINLINE static int32_t dot1(const int8_t *w, const uint32_t *x, int32_t groups,
                     int32_t a) {
   int32_t g;
   for (g = 0; g < groups; g++, x += 2, w += 4) {
