@@ -146,7 +146,7 @@ function objName(rel, dir) {
 }
 
 // ---- kernel backends (native/ops/backend.h) ----
-var KERNELS = ['reference', 'optimized', 'cmsis-nn'];
+var KERNELS = ['reference', 'optimized'];
 
 /** The backend to build: opts.kernels, else TINYML_KERNELS, else board.json. */
 function kernelsFor(o) {
@@ -155,12 +155,10 @@ function kernelsFor(o) {
   return k;
 }
 
-/** Extra flags and sources of a backend: { defines, includes, sources (repo-relative or absolute) }. */
+/** Extra compiler flags and sources (repo-relative or absolute paths) of a backend. */
 function backendBuild(kernels) {
   if (kernels === 'optimized') return { flags: ['-DTML_KERNELS_OPTIMIZED'], sources: [] };
-  if (kernels !== 'cmsis-nn') return { flags: [], sources: [] };
-  var cmsis = require('./cmsis-nn');
-  return cmsis.build(ROOT, fail);
+  return { flags: [], sources: [] };
 }
 // ---- end of kernel backends ----
 
@@ -190,12 +188,10 @@ function compileAll(log, kernels) {
   var ours = ['boards/qemu-m4/main.c', 'boards/qemu-m4/pool.c', DUK_BINDING + '/tinyml_duk.c']
     .concat(cFilesIn(COMMON_BINDING), sources.nativeSources(), backend.sources);
   ours.forEach(function (rel) {
-    // Sources from outside the repository (a CMSIS-NN checkout) count as native code in sizes().
-    var obj = objName(path.isAbsolute(rel) ? 'native_ext_' + path.basename(rel) : rel, ourObj);
-    var flags = backend.fileFlags ? backend.fileFlags(rel, ourFlags) : ourFlags;
+    var obj = objName(rel, ourObj);
     objs.push(obj);
-    var args = flags.concat(['-c', rel]);
-    var key = sha(JSON.stringify(args) + headerKey + fs.readFileSync(path.resolve(ROOT, rel), 'utf8'));
+    var args = ourFlags.concat(['-c', rel]);
+    var key = sha(JSON.stringify(args) + headerKey + fs.readFileSync(path.join(ROOT, rel), 'utf8'));
     if (!upToDate(obj, key)) jobs.push({ what: rel, args: args, obj: obj, key: key });
   });
   var dukObj = path.join(OBJ, 'duktape.o');
@@ -512,7 +508,7 @@ if (require.main === module) {
       else if (argv[0] === '--kernels') { o.kernels = argv[1]; argv = argv.slice(2); }
       else break;
     }
-    if (argv.length !== 1) fail('usage: node scripts/build-qemu.js [--bundle <file.js>] [--kernels reference|optimized|cmsis-nn] <model.tflite>');
+    if (argv.length !== 1) fail('usage: node scripts/build-qemu.js [--bundle <file.js>] [--kernels reference|optimized] <model.tflite>');
     var fw = firmware(argv[0], o);
     process.stdout.write(fw.elf + '\n');
   } catch (e) {
