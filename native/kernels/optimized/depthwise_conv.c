@@ -12,6 +12,8 @@
  * transposed into a stack copy ([out_c][f_h * f_w]) and the convolution
  * kernel runs it. Anything else goes to the reference kernel.
  */
+#include <string.h>
+
 #include "opt.h"
 
 /* Transposed filter bytes the in_c == 1 case may take on the stack. */
@@ -22,112 +24,156 @@ typedef struct {
   size_t in_row, in_tap, f_row, f_tap;
 } dw_steps;
 
-/* Four channels over an fh x fw block of valid taps starting at ip / fp:
- * acc = their sums. Kept apart and small so the inner loop stays in
- * registers. */
-OPT_NOINLINE static void dw4(const int8_t *ip, const int8_t *fp, int32_t fh, int32_t fw,
-                const dw_steps *st, uint32_t off2, int32_t *acc) {
-  int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-  const size_t in_tap = st->in_tap, f_tap = st->f_tap;
-  int32_t y, x;
-  for (y = 0; y < fh; y++) {
-    const int8_t *i = ip + (size_t)y * st->in_row;
-    const int8_t *f = fp + (size_t)y * st->f_row;
-    for (x = 0; x < fw; x++, i += in_tap, f += f_tap) {
-      const uint32_t xv = opt_ld4(i), wv = opt_ld4(f);
-      const uint32_t xa = opt_sadd16(opt_sxtb16(xv), off2);
-      const uint32_t wa = opt_sxtb16(wv);
-      a0 = opt_smlabb(xa, wa, a0);
-      a2 = opt_smlatt(xa, wa, a2);
-      {
+/* Channels [0, 4 * groups) of one output pixel over an fh x fw block of
+ * valid taps starting at ip / fp (channel 0), input offset included:
+ * acc[c] += the sums. */
+OPT_NOINLINE static void dw_any(const int8_t *ip, const int8_t *fp,
+                                int32_t groups, int32_t fh, int32_t fw,
+                                const dw_steps *st, uint32_t off2,
+                                int32_t *acc) {
+  int32_t g, y, x;
+  for (g = 0; g < groups; g++, ip += 4, fp += 4, acc += 4) {
+    int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
+    for (y = 0; y < fh; y++) {
+      const int8_t *i = ip + (size_t)y * st->in_row;
+      const int8_t *f = fp + (size_t)y * st->f_row;
+      for (x = 0; x < fw; x++, i += st->in_tap, f += st->f_tap) {
+        const uint32_t xv = opt_ld4(i), wv = opt_ld4(f);
+        const uint32_t xa = opt_sadd16(opt_sxtb16(xv), off2);
+        const uint32_t wa = opt_sxtb16(wv);
         const uint32_t xb = opt_sadd16(opt_sxtb16_r8(xv), off2);
         const uint32_t wb = opt_sxtb16_r8(wv);
+        a0 = opt_smlabb(xa, wa, a0);
+        a2 = opt_smlatt(xa, wa, a2);
         a1 = opt_smlabb(xb, wb, a1);
         a3 = opt_smlatt(xb, wb, a3);
       }
     }
+    acc[0] = a0;
+    acc[1] = a1;
+    acc[2] = a2;
+    acc[3] = a3;
   }
-  acc[0] = a0;
-  acc[1] = a1;
-  acc[2] = a2;
-  acc[3] = a3;
 }
 
+/* One tap of dw3x3_in: four channels at r + d, the next packed filter word. */
+#define DW_TAP(r, d)                           \
+  do {                                         \
+    const uint32_t xv = opt_ld4((r) + (d));    \
+    const uint32_t wv = *wp++;                 \
+    const uint32_t xa = opt_sxtb16(xv);        \
+    const uint32_t wa = opt_sxtb16(wv);        \
+    const uint32_t xb = opt_sxtb16_r8(xv);     \
+    const uint32_t wb = opt_sxtb16_r8(wv);     \
+    a0 = opt_smlabb(xa, wa, a0);               \
+    a2 = opt_smlatt(xa, wa, a2);               \
+    a1 = opt_smlabb(xb, wb, a1);               \
+    a3 = opt_smlatt(xb, wb, a3);               \
+  } while (0)
+
+/* A 3x3 window wholly inside the input, dilation 1: channels
+ * [0, 4 * groups) from ip (tap (0, 0), channel 0), the filter packed as 9
+ * tap words per group (wp). No input offset: acc starts at bias + offset x
+ * the channel's weight sum. */
+OPT_NOINLINE static void dw3x3_in(const int8_t *ip, const uint32_t *wp,
+                                  int32_t groups, size_t row, size_t c_n,
+                                  int32_t *acc) {
+  const int8_t *r0 = ip, *r1 = ip + row, *r2 = ip + 2 * row;
+  const int32_t *end = acc + 4 * groups;
+  const size_t c2 = 2 * c_n;
+  for (; acc < end; r0 += 4, r1 += 4, r2 += 4, acc += 4) {
+    int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
+    DW_TAP(r0, 0);
+    DW_TAP(r0, c_n);
+    DW_TAP(r0, c2);
+    DW_TAP(r1, 0);
+    DW_TAP(r1, c_n);
+    DW_TAP(r1, c2);
+    DW_TAP(r2, 0);
+    DW_TAP(r2, c_n);
+    DW_TAP(r2, c2);
+    acc[0] = a0;
+    acc[1] = a1;
+    acc[2] = a2;
+    acc[3] = a3;
+  }
+}
+
+/* depth_mult == 1: OPT_OCB channels at a time, each output pixel's sums in
+ * a stack block, requantized together. 3x3 windows (dilation 1) wholly
+ * inside the input take dw3x3_in, the others dw_any; the channels past the
+ * last multiple of 4 are summed one by one. */
 static void dw_mult1(const tml_conv_params *p, const int32_t *mult,
                      const int8_t *shift, const int8_t *in,
                      const int8_t *filter, const int32_t *bias, int8_t *out) {
   const int32_t c_n = p->in_c;
-  const int32_t c4 = c_n & ~3;
   const uint32_t off2 = opt_dup16(p->in_offset);
-  const size_t row_step = (size_t)p->dil_h * (size_t)p->in_w * (size_t)c_n;
-  const size_t tap_step = (size_t)p->dil_w * (size_t)c_n;
-  const size_t frow_step = (size_t)p->f_w * (size_t)c_n;
-  dw_steps steps;
-  int32_t b, oy, ox, c, fy, fx;
+  const size_t row = (size_t)p->in_w * (size_t)c_n;
+  const int is3x3 = p->f_h == 3 && p->f_w == 3 && p->dil_h == 1 && p->dil_w == 1;
+  uint32_t wpk[OPT_OCB / 4 * 9];
+  int32_t base[OPT_OCB], base_in[OPT_OCB], acc[OPT_OCB];
+  dw_steps st;
+  int32_t c0, b, oy, ox, i, t, fy, fx;
 
-  steps.in_row = row_step;
-  steps.in_tap = tap_step;
-  steps.f_row = frow_step;
-  steps.f_tap = (size_t)c_n;
-  for (b = 0; b < p->batches; b++) {
-    const int8_t *in_b = in + (size_t)b * p->in_h * p->in_w * c_n;
-    for (oy = 0; oy < p->out_h; oy++) {
-      const int32_t y0 = oy * p->stride_h - p->pad_h;
-      /* Taps fy0 <= fy < fy1 are inside the input rows. */
-      int32_t fy0 = 0, fy1 = p->f_h;
-      while (fy0 < fy1 && y0 + p->dil_h * fy0 < 0) fy0++;
-      while (fy1 > fy0 && y0 + p->dil_h * (fy1 - 1) >= p->in_h) fy1--;
-      for (ox = 0; ox < p->out_w; ox++) {
-        const int32_t x0 = ox * p->stride_w - p->pad_w;
-        int8_t *o = out + (((size_t)b * p->out_h + oy) * p->out_w + ox) * c_n;
-        int32_t fx0 = 0, fx1 = p->f_w;
-        const int8_t *in0, *f0;
-        while (fx0 < fx1 && x0 + p->dil_w * fx0 < 0) fx0++;
-        while (fx1 > fx0 && x0 + p->dil_w * (fx1 - 1) >= p->in_w) fx1--;
-        if (fy0 == fy1 || fx0 == fx1) {
-          /* No tap inside: the bias alone (as the reference computes it). */
-          for (c = 0; c < c_n; c++)
-            o[c] = opt_out_s8(bias ? bias[c] : 0, mult[c], shift[c],
-                              p->out_offset, p->act_min, p->act_max);
-          continue;
-        }
-        /* First valid tap, channel 0. */
-        in0 = in_b + ((size_t)(y0 + p->dil_h * fy0) * p->in_w +
-                      (size_t)(x0 + p->dil_w * fx0)) * c_n;
-        f0 = filter + ((size_t)fy0 * p->f_w + (size_t)fx0) * c_n;
-        for (c = 0; c < c4; c += 4) {
-          int32_t a0, a1, a2, a3;
-          int32_t a[4];
-          dw4(in0 + c, f0 + c, fy1 - fy0, fx1 - fx0, &steps, off2, a);
-          a0 = a[0];
-          a1 = a[1];
-          a2 = a[2];
-          a3 = a[3];
-          if (bias) {
-            a0 = (int32_t)((uint32_t)a0 + (uint32_t)bias[c]);
-            a1 = (int32_t)((uint32_t)a1 + (uint32_t)bias[c + 1]);
-            a2 = (int32_t)((uint32_t)a2 + (uint32_t)bias[c + 2]);
-            a3 = (int32_t)((uint32_t)a3 + (uint32_t)bias[c + 3]);
+  st.in_row = (size_t)p->dil_h * row;
+  st.in_tap = (size_t)p->dil_w * (size_t)c_n;
+  st.f_row = (size_t)p->f_w * (size_t)c_n;
+  st.f_tap = (size_t)c_n;
+  for (c0 = 0; c0 < c_n; c0 += OPT_OCB) {
+    const int32_t n = c_n - c0 < OPT_OCB ? c_n - c0 : OPT_OCB;
+    const int32_t groups = n / 4;
+    for (i = 0; i < n; i++) base[i] = bias ? bias[c0 + i] : 0;
+    if (is3x3) {
+      for (i = 0; i < groups; i++)
+        for (t = 0; t < 9; t++)
+          wpk[i * 9 + t] = opt_ld4(filter + (size_t)t * c_n + c0 + 4 * i);
+      /* Windows wholly inside start at bias + offset x weight sum (the
+       * reference adds offset x weight per tap: the same modulo 2^32). */
+      for (i = 0; i < 4 * groups; i++) {
+        uint32_t sw = 0;
+        for (t = 0; t < 9; t++) sw += (uint32_t)(int32_t)filter[(size_t)t * c_n + c0 + i];
+        base_in[i] = (int32_t)((uint32_t)base[i] + sw * (uint32_t)p->in_offset);
+      }
+      /* The last channels are summed with the offset, one by one. */
+      for (; i < n; i++) base_in[i] = base[i];
+    }
+    for (b = 0; b < p->batches; b++) {
+      const int8_t *in_b = in + (size_t)b * p->in_h * row;
+      for (oy = 0; oy < p->out_h; oy++) {
+        const int32_t y0 = oy * p->stride_h - p->pad_h;
+        int32_t fy0 = 0, fy1 = p->f_h;
+        while (fy0 < fy1 && y0 + p->dil_h * fy0 < 0) fy0++;
+        while (fy1 > fy0 && y0 + p->dil_h * (fy1 - 1) >= p->in_h) fy1--;
+        for (ox = 0; ox < p->out_w; ox++) {
+          const int32_t x0 = ox * p->stride_w - p->pad_w;
+          int8_t *o = out + (((size_t)b * p->out_h + oy) * p->out_w + ox) * c_n + c0;
+          int32_t fx0 = 0, fx1 = p->f_w;
+          const int8_t *ip, *fp;
+          while (fx0 < fx1 && x0 + p->dil_w * fx0 < 0) fx0++;
+          while (fx1 > fx0 && x0 + p->dil_w * (fx1 - 1) >= p->in_w) fx1--;
+          const int inside = is3x3 && fy1 - fy0 == 3 && fx1 - fx0 == 3;
+          memcpy(acc, inside ? base_in : base, sizeof(int32_t) * (size_t)n);
+          if (fy0 < fy1 && fx0 < fx1) {
+            /* First valid tap, channel c0. */
+            ip = in_b + (size_t)(y0 + p->dil_h * fy0) * row +
+                 (size_t)(x0 + p->dil_w * fx0) * c_n + c0;
+            fp = filter + ((size_t)fy0 * p->f_w + (size_t)fx0) * c_n + c0;
+            if (inside) {
+              dw3x3_in(ip, wpk, groups, row, (size_t)c_n, acc);
+            } else {
+              dw_any(ip, fp, groups, fy1 - fy0, fx1 - fx0, &st, off2, acc);
+            }
+            for (i = 4 * groups; i < n; i++) {
+              uint32_t a = (uint32_t)acc[i];
+              for (fy = 0; fy < fy1 - fy0; fy++)
+                for (fx = 0; fx < fx1 - fx0; fx++)
+                  a += (uint32_t)((int32_t)fp[(size_t)fy * st.f_row + (size_t)fx * st.f_tap + (size_t)i] *
+                                  ((int32_t)ip[(size_t)fy * st.in_row + (size_t)fx * st.in_tap + (size_t)i] + p->in_offset));
+              acc[i] = (int32_t)a;
+            }
           }
-          o[c] = opt_out_s8(a0, mult[c], shift[c], p->out_offset, p->act_min,
-                            p->act_max);
-          o[c + 1] = opt_out_s8(a1, mult[c + 1], shift[c + 1], p->out_offset,
-                                p->act_min, p->act_max);
-          o[c + 2] = opt_out_s8(a2, mult[c + 2], shift[c + 2], p->out_offset,
-                                p->act_min, p->act_max);
-          o[c + 3] = opt_out_s8(a3, mult[c + 3], shift[c + 3], p->out_offset,
-                                p->act_min, p->act_max);
-        }
-        for (; c < c_n; c++) {
-          uint32_t acc = bias ? (uint32_t)bias[c] : 0u;
-          const int8_t *irow = in0 + c, *frow = f0 + c;
-          for (fy = fy0; fy < fy1; fy++, irow += row_step, frow += frow_step) {
-            const int8_t *ip = irow, *fp = frow;
-            for (fx = fx0; fx < fx1; fx++, ip += tap_step, fp += c_n)
-              acc += (uint32_t)((int32_t)*fp * ((int32_t)*ip + p->in_offset));
-          }
-          o[c] = opt_out_s8((int32_t)acc, mult[c], shift[c], p->out_offset,
-                            p->act_min, p->act_max);
+          tml_opt_requant(acc, NULL, n, mult + c0, shift + c0, p->out_offset,
+                          p->act_min, p->act_max, o, NULL);
         }
       }
     }
@@ -143,8 +189,7 @@ void tml_opt_dwconv_s8(const tml_conv_params *p, const int32_t *mult,
     tml_dwconv_s8(p, mult, shift, in, filter, bias, out);
   } else if (p->depth_mult == 1) {
     dw_mult1(p, mult, shift, in, filter, bias, out);
-  } else if (p->in_c == 1 && taps <= OPT_PATCH &&
-             p->out_c <= OPT_DW_T / taps) {
+  } else if (p->in_c == 1 && p->out_c <= OPT_DW_T / taps) {
     int8_t ft[OPT_DW_T];
     tml_conv_params c = *p;
     int32_t t, m;

@@ -49,6 +49,8 @@ static inline uint32_t opt_sxtb16_r8(uint32_t x) {
 static inline uint32_t opt_sadd16(uint32_t a, uint32_t b) {
   return (uint32_t)__sadd16((int32_t)a, (int32_t)b);
 }
+/* v saturated to int8 */
+static inline int8_t opt_sat8(int32_t v) { return (int8_t)__ssat(v, 8); }
 /* acc + a.lo * b.lo + a.hi * b.hi */
 static inline int32_t opt_smlad(uint32_t a, uint32_t b, int32_t acc) {
   return __smlad((int32_t)a, (int32_t)b, acc);
@@ -76,6 +78,9 @@ static inline uint32_t opt_sxtb16_r8(uint32_t x) {
 }
 static inline uint32_t opt_sadd16(uint32_t a, uint32_t b) {
   return opt_pair(opt_lo(a) + opt_lo(b), opt_hi(a) + opt_hi(b));
+}
+static inline int8_t opt_sat8(int32_t v) {
+  return (int8_t)(v < -128 ? -128 : (v > 127 ? 127 : v));
 }
 static inline int32_t opt_smlad(uint32_t a, uint32_t b, int32_t acc) {
   return (int32_t)((uint32_t)acc + (uint32_t)(opt_lo(a) * opt_lo(b)) +

@@ -11,7 +11,7 @@
  */
 #include "opt.h"
 
-#define FC_XB 256  /* input elements widened at a time (512 bytes) */
+#define FC_XB OPT_PATCH /* input elements widened at a time */
 #define FC_OCB 64  /* output channels accumulated at a time (256 bytes) */
 
 OPT_NOINLINE static void dot4(const int8_t *w, size_t stride, const uint32_t *x,
@@ -62,7 +62,7 @@ static void fc_s8(const tml_fc_s8_params *p, const int32_t *mult,
                   const int32_t *bias, int8_t *out) {
   const int32_t depth = p->accum_depth, n_out = p->out_depth;
   const uint32_t off2 = opt_dup16(p->in_offset);
-  opt_patch xb; /* FC_XB <= OPT_PATCH elements */
+  opt_patch xb;
   int32_t acc[FC_OCB];
   int32_t b, oc0, d0, i, r;
 

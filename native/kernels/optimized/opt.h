@@ -10,8 +10,10 @@
 
 #include "dsp.h"
 
-/* Patch elements per output pixel. Two pixels are in flight: 1 KB of stack. */
+/* Patch elements per output pixel (two pixels in flight: 512 bytes of
+ * stack) and output channels summed at a time (512 bytes). */
 #define OPT_PATCH 256
+#define OPT_OCB 64
 
 typedef union {
   uint32_t w[OPT_PATCH / 2];
@@ -29,10 +31,17 @@ static inline int opt_offset_ok(int32_t in_offset) {
   return in_offset >= -256 && in_offset <= 256;
 }
 
-/* CONV_2D with one group (f_in_c == in_c) and f_h * f_w * in_c <=
- * OPT_PATCH; filter rows [out_c][f_h * f_w * in_c]. */
+/* CONV_2D with one group (f_in_c == in_c); filter rows
+ * [out_c][f_h * f_w * in_c]. */
 void tml_opt_conv_rows(const tml_conv_params *p, const int32_t *mult,
                        const int8_t *shift, const int8_t *in,
                        const int8_t *filter, const int32_t *bias, int8_t *out);
+
+/* o0[i] = requantized acc0[i] + out_off clamped to [lo, hi], channel i's
+ * mult/shift; the same for acc1/o1 unless o1 is NULL (two pixels of one
+ * channel block). Equal to opt_out_s8 element by element. */
+void tml_opt_requant(const int32_t *acc0, const int32_t *acc1, int32_t n,
+                     const int32_t *mult, const int8_t *shift, int32_t out_off,
+                     int32_t lo, int32_t hi, int8_t *o0, int8_t *o1);
 
 #endif /* TML_OPT_H */

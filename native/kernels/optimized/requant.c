@@ -1,0 +1,61 @@
+/*
+ * requant.c - requantization of a block of int32 sums to int8, the step
+ * every optimized kernel ends with. The per-channel work (shift split into
+ * its parts) is done once for the two pixels a block may hold; the
+ * arithmetic is opt_requant's (dsp.h), spelled for the common right shifts.
+ */
+#include "opt.h"
+
+static inline int8_t clamp_s8(int32_t v, int32_t lo, int32_t hi) {
+  v = v < lo ? lo : v;
+  return (int8_t)(v > hi ? hi : v);
+}
+
+/* One run of n outputs; full != 0 when [lo, hi] is the whole int8 range
+ * (then a saturation does the clamp). For e = -shift >= 1 the rounding
+ * shift is ((y >> (e - 1)) + 1) >> 1 = floor((y + 2^(e-1)) / 2^e), which
+ * cannot wrap: h <= 2^31 - 2. */
+static inline void rq_run(const int32_t *acc, int32_t n, const int32_t *mult,
+                          const int8_t *shift, int32_t out_off, int32_t lo,
+                          int32_t hi, int8_t *o, int full) {
+  int32_t i;
+  for (i = 0; i < n; i++) {
+    const int32_t x = acc[i], s = shift[i];
+    int32_t v;
+    if (s < 0) {
+      const int32_t h = (int32_t)(uint32_t)((uint64_t)((int64_t)x * (int64_t)mult[i] +
+                                                       ((int64_t)1 << 30)) >> 31);
+      const int32_t y = h + opt_asr(x, 31);
+      v = opt_asr(opt_asr(y, -s - 1) + 1, 1);
+    } else {
+      v = opt_requant(x, mult[i], s);
+    }
+    v = (int32_t)((uint32_t)v + (uint32_t)out_off);
+    o[i] = full ? opt_sat8(v) : clamp_s8(v, lo, hi);
+  }
+}
+
+OPT_NOINLINE static void rq_full(const int32_t *acc, int32_t n,
+                                 const int32_t *mult, const int8_t *shift,
+                                 int32_t out_off, int8_t *o) {
+  rq_run(acc, n, mult, shift, out_off, -128, 127, o, 1);
+}
+
+OPT_NOINLINE static void rq_clamp(const int32_t *acc, int32_t n,
+                                  const int32_t *mult, const int8_t *shift,
+                                  int32_t out_off, int32_t lo, int32_t hi,
+                                  int8_t *o) {
+  rq_run(acc, n, mult, shift, out_off, lo, hi, o, 0);
+}
+
+void tml_opt_requant(const int32_t *acc0, const int32_t *acc1, int32_t n,
+                     const int32_t *mult, const int8_t *shift, int32_t out_off,
+                     int32_t lo, int32_t hi, int8_t *o0, int8_t *o1) {
+  if (lo == -128 && hi == 127) {
+    rq_full(acc0, n, mult, shift, out_off, o0);
+    if (o1) rq_full(acc1, n, mult, shift, out_off, o1);
+  } else {
+    rq_clamp(acc0, n, mult, shift, out_off, lo, hi, o0);
+    if (o1) rq_clamp(acc1, n, mult, shift, out_off, lo, hi, o1);
+  }
+}
