@@ -40,7 +40,9 @@ static void zero_run(opt_patch *pt, int32_t k, int32_t n) {
 
 /* Elements [k0, k1) of the receptive field of output pixel (oy, ox), to
  * patch positions [0, k1 - k0). Element k is tap k / in_c (row-major over
- * the filter), channel k % in_c, as in the filter rows. */
+ * the filter), channel k % in_c, as in the filter rows. Without dilation a
+ * filter row's taps inside the input are one contiguous run of the input
+ * row, with zeros before and after it. */
 static void im2col(const tml_conv_params *p, const int8_t *in_b, int32_t oy,
                    int32_t ox, int32_t k0, int32_t k1, opt_patch *pt,
                    uint32_t off2) {
@@ -48,9 +50,12 @@ static void im2col(const tml_conv_params *p, const int8_t *in_b, int32_t oy,
   const int32_t row = p->f_w * c;
   const int32_t y0 = oy * p->stride_h - p->pad_h;
   const int32_t x0 = ox * p->stride_w - p->pad_w;
-  /* The whole filter row inside the input and contiguous: one run. */
-  const int whole = p->dil_w == 1 && x0 >= 0 && x0 <= p->in_w - p->f_w;
-  int32_t fy, fx;
+  int32_t fy, fx, fxa = 0, fxb = p->f_w;
+  if (p->dil_w == 1) {
+    /* Taps [fxa, fxb) of a row are inside the input (maybe none). */
+    if (x0 < 0) fxa = -x0 < p->f_w ? -x0 : p->f_w;
+    if (p->in_w - x0 < fxb) fxb = p->in_w - x0 > fxa ? p->in_w - x0 : fxa;
+  }
   for (fy = k0 / row; fy < p->f_h && fy * row < k1; fy++) {
     const int32_t y = y0 + p->dil_h * fy;
     const int32_t r0 = fy * row;
@@ -62,9 +67,15 @@ static void im2col(const tml_conv_params *p, const int8_t *in_b, int32_t oy,
       continue;
     }
     src = in_b + (size_t)y * (size_t)p->in_w * (size_t)c;
-    if (whole) {
-      put_run(pt, a - k0, src + (size_t)x0 * (size_t)c + (size_t)(a - r0),
-              e - a, p->in_offset, off2);
+    if (p->dil_w == 1) {
+      const int32_t va = r0 + fxa * c, vb = r0 + fxb * c; /* valid k */
+      const int32_t ma = a > va ? a : va, mb = e < vb ? e : vb;
+      if (a < va) zero_run(pt, a - k0, (e < va ? e : va) - a);
+      if (ma < mb)
+        put_run(pt, ma - k0,
+                src + (size_t)(x0 + fxa) * (size_t)c + (size_t)(ma - va),
+                mb - ma, p->in_offset, off2);
+      if (e > vb) zero_run(pt, (a > vb ? a : vb) - k0, e - (a > vb ? a : vb));
       continue;
     }
     for (fx = (a - r0) / c; fx < p->f_w && r0 + fx * c < e; fx++) {

@@ -12,7 +12,7 @@
 
 /* Patch elements per output pixel (two pixels in flight: 512 bytes of
  * stack) and output channels summed at a time (512 bytes). */
-#define OPT_PATCH 256
+#define OPT_PATCH 128
 #define OPT_OCB 64
 
 typedef union {
