@@ -92,6 +92,34 @@ static void im2col(const tml_conv_params *p, const int8_t *in_b, int32_t oy,
   }
 }
 
+/* im2col of a whole receptive field whose filter rows lie wholly inside the
+ * input columns, without dilation, f_w * in_c a multiple of 4: word copies
+ * of each row (rows above or below the input: zeros). 0 when the pixel is
+ * not such a case (im2col does it). */
+static int im2col_rows(const tml_conv_params *p, const int8_t *in_b,
+                       int32_t oy, int32_t ox, opt_patch *pt, uint32_t off2) {
+  const int32_t row = p->f_w * p->in_c;
+  const int32_t x0 = ox * p->stride_w - p->pad_w;
+  int32_t y = oy * p->stride_h - p->pad_h, fy, i;
+  uint32_t *w = pt->w;
+  if (p->dil_w != 1 || (row & 3) != 0 || x0 < 0 || x0 > p->in_w - p->f_w)
+    return 0;
+  for (fy = 0; fy < p->f_h; fy++, y += p->dil_h) {
+    const int8_t *src;
+    if (y < 0 || y >= p->in_h) {
+      for (i = 0; i < row; i += 4, w += 2) w[0] = w[1] = 0;
+      continue;
+    }
+    src = in_b + ((size_t)y * (size_t)p->in_w + (size_t)x0) * (size_t)p->in_c;
+    for (i = 0; i < row; i += 4, w += 2) {
+      const uint32_t v = opt_ld4(src + i);
+      w[0] = opt_sadd16(opt_sxtb16(v), off2);
+      w[1] = opt_sadd16(opt_sxtb16_r8(v), off2);
+    }
+  }
+  return 1;
+}
+
 /* One group of 4 elements: 2 filter words, 4 patch words, 8 SMLADs. */
 #define MM_GROUP(g)                                                \
   do {                                                             \
@@ -174,8 +202,10 @@ void tml_opt_conv_rows(const tml_conv_params *p, const int32_t *mult,
       const int32_t oy1 = px1 / p->out_w, ox1 = px1 % p->out_w;
       int8_t *o0 = out_b + (size_t)px * (size_t)oc_n;
       if (one_piece) {
-        im2col(p, in_b, oy0, ox0, 0, k_all, &pt[0], off2);
-        im2col(p, in_b, oy1, ox1, 0, k_all, &pt[1], off2);
+        if (!im2col_rows(p, in_b, oy0, ox0, &pt[0], off2))
+          im2col(p, in_b, oy0, ox0, 0, k_all, &pt[0], off2);
+        if (!im2col_rows(p, in_b, oy1, ox1, &pt[1], off2))
+          im2col(p, in_b, oy1, ox1, 0, k_all, &pt[1], off2);
       }
       for (oc0 = 0; oc0 < oc_n; oc0 += OPT_OCB) {
         const int32_t n = oc_n - oc0 < OPT_OCB ? oc_n - oc0 : OPT_OCB;

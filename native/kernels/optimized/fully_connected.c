@@ -14,30 +14,28 @@
 #define FC_XB OPT_PATCH /* input elements widened at a time */
 #define FC_OCB 64  /* output channels accumulated at a time (256 bytes) */
 
-OPT_NOINLINE static void dot4(const int8_t *w, size_t stride, const uint32_t *x,
-                 int32_t groups, int32_t *acc) {
-  const int8_t *w0 = w, *w1 = w + stride, *w2 = w1 + stride,
-               *w3 = w2 + stride;
+OPT_NOINLINE static void dot4(const int8_t *w, size_t stride,
+                              const uint32_t *x, int32_t groups,
+                              int32_t *acc) {
+  /* Rows 0 and 2 walk; rows 1 and 3 are reached at + stride (fewer live
+   * pointers: the loop stays in registers). */
+  const int8_t *wa = w, *wb = w + 2 * stride;
+  const uint32_t *end = x + 2 * groups;
   int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
-  int32_t g;
-  for (g = 0; g < groups; g++, x += 2) {
+  for (; x < end; x += 2, wa += 4, wb += 4) {
     const uint32_t xa = x[0], xb = x[1];
-    uint32_t v = opt_ld4(w0);
+    uint32_t v = opt_ld4(wa);
     a0 = opt_smlad(opt_sxtb16(v), xa, a0);
     a0 = opt_smlad(opt_sxtb16_r8(v), xb, a0);
-    v = opt_ld4(w1);
+    v = opt_ld4(wa + stride);
     a1 = opt_smlad(opt_sxtb16(v), xa, a1);
     a1 = opt_smlad(opt_sxtb16_r8(v), xb, a1);
-    v = opt_ld4(w2);
+    v = opt_ld4(wb);
     a2 = opt_smlad(opt_sxtb16(v), xa, a2);
     a2 = opt_smlad(opt_sxtb16_r8(v), xb, a2);
-    v = opt_ld4(w3);
+    v = opt_ld4(wb + stride);
     a3 = opt_smlad(opt_sxtb16(v), xa, a3);
     a3 = opt_smlad(opt_sxtb16_r8(v), xb, a3);
-    w0 += 4;
-    w1 += 4;
-    w2 += 4;
-    w3 += 4;
   }
   acc[0] = a0;
   acc[1] = a1;
