@@ -289,6 +289,50 @@ static void test_requant(void) {
   CHECK_EQ(bad, 0);
 }
 
+/* CONV_2D + ADD: both ADD slots, apart and in place over x. */
+static void test_conv_add(int n) {
+  int i, d;
+  for (i = 0; i < n; i++) {
+    tml_conv_params p;
+    tml_addsub_q_params a;
+    size_t in_n, f_n, out_n, row_n;
+    int8_t *in, *f, *x, *ref, *opt, *row, *shift;
+    int32_t *bias, *mult;
+    const int32_t slot = (int32_t)(rnd() % 2);
+    const int in_place = rnd() % 2;
+    if (!conv_shape(&p, 0)) continue;
+    memset(&a, 0, sizeof a);
+    a.dtype = TML_INT8; a.left_shift = 20;
+    a.in1_offset = range(-127, 128); a.in1_mult = 1500000000; a.in1_shift = -1;
+    a.in2_offset = range(-127, 128); a.in2_mult = 1100000000; a.in2_shift = 0;
+    a.out_offset = range(-128, 127); a.out_mult = 1300000000; a.out_shift = -19;
+    a.act_min = -128; a.act_max = range(0, 127);
+    for (d = 0; d < TML_BCAST_DIMS; d++) a.shape.out[d] = a.shape.in1[d] = a.shape.in2[d] = 1;
+    in_n = (size_t)p.batches * p.in_h * p.in_w * p.in_c;
+    f_n = (size_t)p.out_c * p.f_h * p.f_w * p.f_in_c;
+    out_n = (size_t)p.batches * p.out_h * p.out_w * p.out_c;
+    row_n = (size_t)p.out_w * p.out_c;
+    in = bytes(in_n); f = bytes(f_n); x = bytes(out_n); row = bytes(row_n);
+    ref = bytes(out_n); opt = bytes(out_n);
+    bias = biases(p.out_c);
+    mult = (int32_t *)malloc(sizeof(int32_t) * (size_t)p.out_c);
+    shift = (int8_t *)malloc((size_t)p.out_c);
+    quant(p.out_c, mult, shift);
+    if (in_place) {
+      memcpy(ref, x, out_n);
+      memcpy(opt, x, out_n);
+      tml_conv_add_s8(&p, mult, shift, &a, slot, in, f, bias, ref, ref, row);
+      tml_opt_conv_add_s8(&p, mult, shift, &a, slot, in, f, bias, opt, opt, row);
+    } else {
+      tml_conv_add_s8(&p, mult, shift, &a, slot, in, f, bias, x, ref, row);
+      tml_opt_conv_add_s8(&p, mult, shift, &a, slot, in, f, bias, x, opt, row);
+    }
+    CHECK(same(ref, opt, out_n));
+    if (!same(ref, opt, out_n)) describe("conv_add", &p);
+    free(in); free(f); free(x); free(row); free(ref); free(opt); free(bias); free(mult); free(shift);
+  }
+}
+
 int main(void) {
   test_requant();
   test_conv_fixed();
@@ -297,6 +341,7 @@ int main(void) {
   test_conv_random(1, 400);
   test_fc(300);
   test_avgpool(200);
+  test_conv_add(150);
   printf("%d passed, %d failed\n", passed, failed);
   return failed ? 1 : 0;
 }
