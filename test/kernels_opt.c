@@ -333,6 +333,45 @@ static void test_conv_add(int n) {
   }
 }
 
+/* ADD / SUB int8 (no broadcasting: the fast path; broadcasting and int16:
+ * the reference). */
+static void test_addsub(int n) {
+  int i, d;
+  for (i = 0; i < n; i++) {
+    tml_addsub_q_params a;
+    const int bcast = rnd() % 4 == 0, is16 = rnd() % 8 == 0;
+    const int32_t len = range(1, 300);
+    const size_t es = is16 ? 2 : 1;
+    int8_t *x1, *x2, *ref, *opt;
+    memset(&a, 0, sizeof a);
+    a.dtype = is16 ? TML_INT16 : TML_INT8;
+    a.left_shift = is16 ? 15 : 20;
+    a.is_sub = (int32_t)(rnd() % 2);
+    a.in1_offset = is16 ? 0 : range(-127, 128);
+    a.in2_offset = is16 ? 0 : range(-127, 128);
+    a.in1_mult = (int32_t)(0x40000000u + rnd() % 0x40000000u); a.in1_shift = -range(0, 31);
+    a.in2_mult = (int32_t)(0x40000000u + rnd() % 0x40000000u); a.in2_shift = -range(0, 31);
+    a.out_mult = (int32_t)(0x40000000u + rnd() % 0x40000000u); a.out_shift = -range(0, 31);
+    if (rnd() % 4 == 0) a.in1_shift = a.in2_shift = a.out_shift = rnd() % 2 ? 0 : -31;
+    a.out_offset = range(-128, 127);
+    a.act_min = is16 ? -32768 : range(-128, 0);
+    a.act_max = is16 ? 32767 : range(a.act_min, 127);
+    for (d = 0; d < TML_BCAST_DIMS; d++) a.shape.out[d] = a.shape.in1[d] = a.shape.in2[d] = 1;
+    a.shape.out[TML_BCAST_DIMS - 1] = a.shape.in1[TML_BCAST_DIMS - 1] = len;
+    a.shape.in2[TML_BCAST_DIMS - 1] = bcast ? 1 : len;
+    x1 = bytes((size_t)len * es); x2 = bytes((bcast ? 1 : (size_t)len) * es);
+    ref = bytes((size_t)len * es); opt = bytes((size_t)len * es);
+    tml_addsub_q(&a, x1, x2, ref);
+    tml_opt_addsub_q(&a, x1, x2, opt);
+    CHECK(same(ref, opt, (size_t)len * es));
+    /* In place over the first input. */
+    memcpy(opt, x1, (size_t)len * es);
+    tml_opt_addsub_q(&a, opt, x2, opt);
+    CHECK(same(ref, opt, (size_t)len * es));
+    free(x1); free(x2); free(ref); free(opt);
+  }
+}
+
 int main(void) {
   test_requant();
   test_conv_fixed();
@@ -342,6 +381,7 @@ int main(void) {
   test_fc(300);
   test_avgpool(200);
   test_conv_add(150);
+  test_addsub(300);
   printf("%d passed, %d failed\n", passed, failed);
   return failed ? 1 : 0;
 }

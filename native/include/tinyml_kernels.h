@@ -707,6 +707,8 @@ void tml_opt_fc_s8_per_channel(const tml_fc_s8_params *p,
                                const int32_t *bias, int8_t *out);
 void tml_opt_avgpool_s8(const tml_pool_params *p, const int8_t *in,
                         int8_t *out);
+void tml_opt_addsub_q(const tml_addsub_q_params *p, const void *in1,
+                      const void *in2, void *out);
 void tml_opt_conv_add_s8(const tml_conv_params *cp, const int32_t *mult,
                          const int8_t *shift, const tml_addsub_q_params *ap,
                          int32_t conv_slot, const int8_t *in,

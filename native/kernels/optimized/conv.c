@@ -92,19 +92,21 @@ static void im2col(const tml_conv_params *p, const int8_t *in_b, int32_t oy,
   }
 }
 
-/* im2col of a whole receptive field whose filter rows lie wholly inside the
- * input columns, without dilation, f_w * in_c a multiple of 4: word copies
- * of each row (rows above or below the input: zeros). 0 when the pixel is
- * not such a case (im2col does it). */
+/* Filter rows [fy0, fy1) of the receptive field of output pixel (oy, ox),
+ * to the patch from position 0, when every row lies wholly inside the input
+ * columns, without dilation, f_w * in_c a multiple of 4: word copies (rows
+ * above or below the input: zeros). 0 when the pixel is not such a case
+ * (im2col does it). */
 static int im2col_rows(const tml_conv_params *p, const int8_t *in_b,
-                       int32_t oy, int32_t ox, opt_patch *pt, uint32_t off2) {
+                       int32_t oy, int32_t ox, int32_t fy0, int32_t fy1,
+                       opt_patch *pt, uint32_t off2) {
   const int32_t row = p->f_w * p->in_c;
   const int32_t x0 = ox * p->stride_w - p->pad_w;
-  int32_t y = oy * p->stride_h - p->pad_h, fy, i;
+  int32_t y = oy * p->stride_h - p->pad_h + p->dil_h * fy0, fy, i;
   uint32_t *w = pt->w;
   if (p->dil_w != 1 || (row & 3) != 0 || x0 < 0 || x0 > p->in_w - p->f_w)
     return 0;
-  for (fy = 0; fy < p->f_h; fy++, y += p->dil_h) {
+  for (fy = fy0; fy < fy1; fy++, y += p->dil_h) {
     const int8_t *src;
     if (y < 0 || y >= p->in_h) {
       for (i = 0; i < row; i += 4, w += 2) w[0] = w[1] = 0;
@@ -118,6 +120,17 @@ static int im2col_rows(const tml_conv_params *p, const int8_t *in_b,
     }
   }
   return 1;
+}
+
+/* Receptive-field elements [k0, k0 + len) of pixel (oy, ox) into pt. */
+static void patch(const tml_conv_params *p, const int8_t *in_b, int32_t oy,
+                  int32_t ox, int32_t k0, int32_t len, int32_t row,
+                  opt_patch *pt, uint32_t off2) {
+  /* Pieces of whole filter rows take the fast copy when they can. */
+  if (k0 % row == 0 && len % row == 0 &&
+      im2col_rows(p, in_b, oy, ox, k0 / row, (k0 + len) / row, pt, off2))
+    return;
+  im2col(p, in_b, oy, ox, k0, k0 + len, pt, off2);
 }
 
 /* One group of 4 elements: 2 filter words, 4 patch words, 8 SMLADs. */
@@ -185,8 +198,13 @@ void tml_opt_conv_rows(const tml_conv_params *p, const int32_t *mult,
   const int32_t npx = p->out_h * p->out_w;
   const int32_t oc_n = p->out_c;
   const uint32_t off2 = opt_dup16(p->in_offset);
-  /* The patch is built once per pixel pair when it holds the whole field. */
+  /* The patch is built once per pixel pair when it holds the whole field;
+   * else the field goes in pieces of whole filter rows when they fit. */
   const int one_piece = k_all <= OPT_PATCH;
+  const int32_t row = p->f_w * p->in_c;
+  const int32_t piece = one_piece ? k_all
+                        : (row % 4 == 0 && row <= OPT_PATCH) ? OPT_PATCH / row * row
+                                                             : OPT_PATCH;
   opt_patch pt[2]; /* adjacent: mm_block reaches the second from the first */
   int32_t acc[2 * OPT_OCB];
   int32_t b, px, oc0, k0, i, r;
@@ -202,22 +220,20 @@ void tml_opt_conv_rows(const tml_conv_params *p, const int32_t *mult,
       const int32_t oy1 = px1 / p->out_w, ox1 = px1 % p->out_w;
       int8_t *o0 = out_b + (size_t)px * (size_t)oc_n;
       if (one_piece) {
-        if (!im2col_rows(p, in_b, oy0, ox0, &pt[0], off2))
-          im2col(p, in_b, oy0, ox0, 0, k_all, &pt[0], off2);
-        if (!im2col_rows(p, in_b, oy1, ox1, &pt[1], off2))
-          im2col(p, in_b, oy1, ox1, 0, k_all, &pt[1], off2);
+        patch(p, in_b, oy0, ox0, 0, k_all, row, &pt[0], off2);
+        patch(p, in_b, oy1, ox1, 0, k_all, row, &pt[1], off2);
       }
       for (oc0 = 0; oc0 < oc_n; oc0 += OPT_OCB) {
         const int32_t n = oc_n - oc0 < OPT_OCB ? oc_n - oc0 : OPT_OCB;
         const int8_t *f = filter + (size_t)oc0 * (size_t)k_all;
         for (i = 0; i < n; i++)
           acc[i] = acc[OPT_OCB + i] = bias ? bias[oc0 + i] : 0;
-        for (k0 = 0; k0 < k_all; k0 += OPT_PATCH) {
-          const int32_t len = k_all - k0 < OPT_PATCH ? k_all - k0 : OPT_PATCH;
+        for (k0 = 0; k0 < k_all; k0 += piece) {
+          const int32_t len = k_all - k0 < piece ? k_all - k0 : piece;
           const int32_t groups = len / 4;
           if (!one_piece) {
-            im2col(p, in_b, oy0, ox0, k0, k0 + len, &pt[0], off2);
-            im2col(p, in_b, oy1, ox1, k0, k0 + len, &pt[1], off2);
+            patch(p, in_b, oy0, ox0, k0, len, row, &pt[0], off2);
+            patch(p, in_b, oy1, ox1, k0, len, row, &pt[1], off2);
           }
           mm_block(f + k0, k_all, n, pt[0].w, groups, acc);
           /* The last 1-3 elements (only the last piece has them). */

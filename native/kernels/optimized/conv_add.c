@@ -1,7 +1,7 @@
 /*
  * conv_add.c - optimized CONV_2D + ADD (int8): the reference's row-at-a-time
  * scheme (native/kernels/reference/conv_add.c) with the optimized
- * convolution for each row; the ADD is the reference kernel's. Byte for byte
+ * convolution and ADD for each row. Byte for byte
  * the separate ops' results.
  */
 #include "opt.h"
@@ -30,9 +30,9 @@ void tml_opt_conv_add_s8(const tml_conv_params *cp, const int32_t *mult,
       tml_opt_conv_s8(&c, mult, shift, in + (size_t)b * in_batch, filter,
                       bias, row);
       if (conv_slot == 0)
-        tml_addsub_q(&a, row, x + at, out + at);
+        tml_opt_addsub_q(&a, row, x + at, out + at);
       else
-        tml_addsub_q(&a, x + at, row, out + at);
+        tml_opt_addsub_q(&a, x + at, row, out + at);
     }
   }
 }

@@ -10,9 +10,10 @@
 
 #include "dsp.h"
 
-/* Patch elements per output pixel (two pixels in flight: 512 bytes of
- * stack) and output channels summed at a time (512 bytes). */
-#define OPT_PATCH 128
+/* Patch elements per output pixel (two pixels in flight: 768 bytes of
+ * stack; 192 = three rows of a 3x3x16 filter, one of 3x3x64) and output
+ * channels summed at a time (512 bytes). */
+#define OPT_PATCH 192
 #define OPT_OCB 64
 
 typedef union {
