@@ -279,12 +279,15 @@ static void test_requant(void) {
   for (i = 0; i < 17; i++)
     for (j = 0; j < 6; j++)
       for (s = -31; s <= 30; s++)
-        if (opt_requant(xs[i], ms[j], s) != tml_fp_mul_by_qm(xs[i], ms[j], s)) bad++;
+        if (opt_requant(xs[i], ms[j], s) != tml_fp_mul_by_qm(xs[i], ms[j], s) ||
+            (s <= 0 && opt_requant_r(xs[i], ms[j], s) != tml_fp_mul_by_qm(xs[i], ms[j], s)))
+          bad++;
   for (i = 0; i < 200000; i++) {
     const int32_t x = (int32_t)rnd() >> (rnd() % 32);
     const int32_t m = (int32_t)(rnd() & 0x7FFFFFFFu);
     s = range(-31, 30);
     if (opt_requant(x, m, s) != tml_fp_mul_by_qm(x, m, s)) bad++;
+    if (s <= 0 && opt_requant_r(x, m, s) != tml_fp_mul_by_qm(x, m, s)) bad++;
   }
   CHECK_EQ(bad, 0);
 }

@@ -141,6 +141,16 @@ static inline int32_t opt_requant(int32_t x, int32_t mult, int32_t shift) {
   return opt_asr(y, -shift) + (opt_asr(y, -shift - 1) & 1);
 }
 
+/* opt_requant for shift <= 0 (what ADD/SUB use): the rounding shift by
+ * e = -shift >= 1 is ((y >> (e - 1)) + 1) >> 1 = floor((y + 2^(e-1)) / 2^e),
+ * which cannot wrap (h <= 2^31 - 2). */
+static inline int32_t opt_requant_r(int32_t x, int32_t mult, int32_t shift) {
+  const int32_t h = (int32_t)(uint32_t)((uint64_t)((int64_t)x * (int64_t)mult +
+                                                   ((int64_t)1 << 30)) >> 31);
+  if (shift == 0) return h;
+  return opt_asr(opt_asr(h + opt_asr(x, 31), -shift - 1) + 1, 1);
+}
+
 /* Requantized accumulator + output offset, clamped, as int8. */
 static inline int8_t opt_out_s8(int32_t acc, int32_t mult, int32_t shift,
                                 int32_t out_off, int32_t lo, int32_t hi) {

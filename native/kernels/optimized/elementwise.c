@@ -22,6 +22,7 @@ void tml_opt_addsub_q(const tml_addsub_q_params *p, const void *in1,
   int8_t *o = (int8_t *)out;
   size_t n = 1, i;
   int32_t d;
+  /* Shifts are <= 0 (the adapter's rule), as opt_requant_r needs. */
   if (p->dtype != TML_INT8 || !no_broadcast(&p->shape)) {
     tml_addsub_q(p, in1, in2, out);
     return;
@@ -32,11 +33,11 @@ void tml_opt_addsub_q(const tml_addsub_q_params *p, const void *in1,
      * may be either input, as with the reference. */
     const int32_t a = (int32_t)((uint32_t)(p->in1_offset + x1[i]) << p->left_shift);
     const int32_t b = (int32_t)((uint32_t)(p->in2_offset + x2[i]) << p->left_shift);
-    const int32_t sa = opt_requant(a, p->in1_mult, p->in1_shift);
-    const int32_t sb = opt_requant(b, p->in2_mult, p->in2_shift);
+    const int32_t sa = opt_requant_r(a, p->in1_mult, p->in1_shift);
+    const int32_t sb = opt_requant_r(b, p->in2_mult, p->in2_shift);
     const int32_t raw = (int32_t)(p->is_sub ? (uint32_t)sa - (uint32_t)sb
                                             : (uint32_t)sa + (uint32_t)sb);
-    int32_t v = (int32_t)((uint32_t)opt_requant(raw, p->out_mult, p->out_shift) +
+    int32_t v = (int32_t)((uint32_t)opt_requant_r(raw, p->out_mult, p->out_shift) +
                           (uint32_t)p->out_offset);
     v = v < p->act_min ? p->act_min : v;
     o[i] = (int8_t)(v > p->act_max ? p->act_max : v);

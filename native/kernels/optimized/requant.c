@@ -11,17 +11,9 @@ static inline int8_t clamp_s8(int32_t v, int32_t lo, int32_t hi) {
   return (int8_t)(v > hi ? hi : v);
 }
 
-/* x requantized with channel multiplier m and shift s. For s < 0 (e = -s
- * >= 1) the rounding shift is ((y >> (e - 1)) + 1) >> 1 =
- * floor((y + 2^(e-1)) / 2^e), which cannot wrap: h <= 2^31 - 2. */
+/* x requantized with channel multiplier m and shift s. */
 static inline int32_t rq1(int32_t x, int32_t m, int32_t s) {
-  if (s < 0) {
-    const int32_t h = (int32_t)(uint32_t)((uint64_t)((int64_t)x * (int64_t)m +
-                                                     ((int64_t)1 << 30)) >> 31);
-    const int32_t y = h + opt_asr(x, 31);
-    return opt_asr(opt_asr(y, -s - 1) + 1, 1);
-  }
-  return opt_requant(x, m, s);
+  return s < 0 ? opt_requant_r(x, m, s) : opt_requant(x, m, s);
 }
 
 /* n outputs of one pixel (o1 == NULL) or of two (acc1 -> o1), channel by
