@@ -140,13 +140,18 @@ static void fc_s8(const tml_fc_s8_params *p, const int32_t *mult,
         tml_opt_requant(acc, NULL, n, mult + oc0, shift + oc0, p->out_offset,
                         p->act_min, p->act_max, o + oc0, NULL);
       } else {
-        for (i = 0; i < n; i++) {
-          int32_t v = p->out_shift <= 0
-                          ? opt_requant_r(acc[i], p->out_mult, p->out_shift)
-                          : opt_requant(acc[i], p->out_mult, p->out_shift);
-          v = (int32_t)((uint32_t)v + (uint32_t)p->out_offset);
-          v = v < p->act_min ? p->act_min : v;
-          o[oc0 + i] = (int8_t)(v > p->act_max ? p->act_max : v);
+        /* One multiplier for all: parameters in locals (o may alias p). */
+        const int32_t m = p->out_mult, sh = p->out_shift, off = p->out_offset;
+        const int32_t lo = p->act_min, hi = p->act_max;
+        int8_t *oo = o + oc0;
+        if (sh <= 0) {
+          for (i = 0; i < n; i++) {
+            int32_t v = (int32_t)((uint32_t)opt_requant_r(acc[i], m, sh) + (uint32_t)off);
+            v = v < lo ? lo : v;
+            oo[i] = (int8_t)(v > hi ? hi : v);
+          }
+        } else {
+          for (i = 0; i < n; i++) oo[i] = opt_out_s8(acc[i], m, sh, off, lo, hi);
         }
       }
     }
