@@ -4,8 +4,10 @@
  *   (default)              native/kernels/reference, the readable truth
  *   -DTML_KERNELS_OPTIMIZED native/kernels/optimized (Cortex-M DSP, portable C
  *                           elsewhere)
- * Every backend defines the whole set below (forwarding to the reference
- * where it has nothing better) and is byte-identical with the reference.
+ * A backend defines, under its prefix, every kernel the adapters call
+ * through TML_KERNEL: conv_s8, dwconv_s8, conv_add_s8, fc_s8,
+ * fc_s8_per_channel, avgpool_s8, addsub_q (running the reference kernel for
+ * the cases it does not accelerate), byte-identical with the reference.
  */
 #ifndef TML_BACKEND_H
 #define TML_BACKEND_H
