@@ -20,6 +20,9 @@
 //
 // Options: --models a,b,c   only these models
 //          --require-fit     exit 1 unless every model run fits 256 KB
+//          --kernels a,b     kernel backends to measure (reference, optimized;
+//                            default: the board's); the first fills the main
+//                            tables, all go to the per-backend table
 // Results: bench/results/qemu-m4.json and bench/results/qemu-m4.md.
 const fs = require('fs');
 const os = require('os');
@@ -34,11 +37,12 @@ const FIRST = ['hello_world_int8', 'micro_speech_int8', 'kws_ds_cnn_int8', 'ad_a
   'ic_resnet8_int8', 'vww_mobilenet_int8', 'person_detect_int8'];
 
 function parseArgs(argv) {
-  const o = { models: null, requireFit: false };
+  const o = { models: null, requireFit: false, kernels: null };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--models') o.models = String(argv[++i] || '').split(',').filter(Boolean);
     else if (argv[i] === '--require-fit') o.requireFit = true;
-    else throw new Error('unknown option ' + argv[i] + ' (--models a,b --require-fit)');
+    else if (argv[i] === '--kernels') o.kernels = String(argv[++i] || '').split(',').filter(Boolean);
+    else throw new Error('unknown option ' + argv[i] + ' (--models a,b --require-fit --kernels a,b)');
   }
   return o;
 }
@@ -130,7 +134,7 @@ function benchModel(q, lib, model, opts, index, total) {
   progress(tag + ': building the firmware');
   let fw;
   try {
-    fw = q.firmware(modelFile, { log: (m) => progress(tag + ': ' + m) });
+    fw = q.firmware(modelFile, { log: (m) => progress(tag + ': ' + m), kernels: opts.kernel });
   } catch (e) {
     row.error = e.message + (e.detail ? ' ' + e.detail.split('\n').slice(-3).join(' ') : '');
     return row;
@@ -148,7 +152,7 @@ function benchModel(q, lib, model, opts, index, total) {
       const pool = /pool of (\d+) bytes/.exec(row.fitError);
       row.boardPool = pool ? Number(pool[1]) : null;
       progress(tag + ': does not fit 256 KB, measuring with ' + (BIG_RAM >> 20) + ' MB of RAM');
-      fw = q.firmware(modelFile, { ramBytes: BIG_RAM });
+      fw = q.firmware(modelFile, { ramBytes: BIG_RAM, kernels: opts.kernel });
       run = runFirmware(q, fw.elf, args.concat(['0']));
     }
     if (run.status !== 0 || !run.bench) {
@@ -182,6 +186,7 @@ function benchModel(q, lib, model, opts, index, total) {
     row.staticBytes = b.staticBytes;
     row.ramBytes = fw.ramBytes;
     row.firmware = q.sizes(fw.elf);
+    row.kernels = fw.kernels;
     row.bundleBytes = fs.statSync(fw.bundle).size;
     row.jsBlobBytes = fs.statSync(fw.js).size;
     const a = anchors.models[name];
@@ -192,6 +197,7 @@ function benchModel(q, lib, model, opts, index, total) {
       row.kernelVsTflmRef = ratio(row.kernelInstructions, a.instrRef);
       row.arenaVsTflmRef = ratio(row.arenaUsed, a.arenaRef);
       row.loadVsTflmReady = ratio(row.loadInstructions, a.readyRef);
+      row.instrPerMac = a.macs ? row.invokeInstructions / a.macs : null;
     }
     return row;
   } finally {
@@ -269,8 +275,28 @@ function markdown(rows, meta) {
   return L.join('\n');
 }
 
+// ---- per kernel backend (native/ops/backend.h) ----
+function kernelsTable(byBackend) {
+  const L = ['Per kernel backend (`--kernels`): instructions per invoke (JS + binding included), per multiply-accumulate, ' +
+    'against TFLM with CMSIS-NN on the same emulator, and the native module\'s code (.text of core, adapters and kernels ' +
+    'linked for this model) next to TFLM+CMSIS-NN\'s code bytes (its library included).', '',
+    '| model | kernels | instructions / invoke | instr / MAC | vs TFLM CMSIS-NN | native code bytes (TFLM+CMSIS-NN) | stack peak invoke | output = TFLM |',
+    '|---|---|---|---|---|---|---|---|'];
+  for (const k of Object.keys(byBackend)) {
+    for (const r of byBackend[k]) {
+      if (r.error) { L.push('| ' + r.model + ' | ' + k + ' | ' + String(r.error).replace(/\|/g, '/') + ' |||||'); continue; }
+      L.push('| ' + [r.model, k, num(r.invokeInstructions), r.instrPerMac ? r.instrPerMac.toFixed(2) : '', x(r.vsTflmCmsis),
+        num(r.firmware.share.nativeCode) + (r.tflm ? ' (' + num(r.tflm.codeCmsis) + ')' : ''), num(r.stack.invoke),
+        r.outputMatchesTflm ? 'yes' : 'NO'].join(' | ') + ' |');
+    }
+  }
+  L.push('');
+  return L.join('\n');
+}
+// ---- end of per kernel backend ----
+
 function main() {
-  const opts = parseArgs(process.argv.slice(2));
+  let opts = parseArgs(process.argv.slice(2));
   const q = require(path.join(ROOT, 'scripts', 'build-qemu.js'));
   const missing = q.missingTools();
   if (missing.length) throw new Error(missing.join(', ') + ' not found: ' + q.APT);
@@ -290,7 +316,21 @@ function main() {
     });
   }
   const t0 = Date.now();
+  const backends = opts.kernels || [q.kernelsFor({})];
+  const byBackend = {};
+  const extra = [];
+  backends.slice(1).forEach((k) => {
+    byBackend[k] = models.map((m, i) => {
+      const r = benchModel(q, lib, m, Object.assign({}, opts, { kernel: k }), i, models.length);
+      endProgress();
+      process.stdout.write(m.name + ' (' + k + '): ' + (r.error || num(r.invokeInstructions) + ' instructions/invoke' +
+        (r.outputMatchesTflm ? '' : ', OUTPUT DIFFERS FROM TFLM')) + '\n');
+      return r;
+    });
+    extra.push.apply(extra, byBackend[k]);
+  });
   const rows = [];
+  opts = Object.assign({}, opts, { kernel: backends[0] });
   models.forEach((m, i) => {
     const row = benchModel(q, lib, m, opts, i, models.length);
     rows.push(row);
@@ -309,11 +349,14 @@ function main() {
     deviceBytes: fs.statSync(path.join(ROOT, 'dist', 'tinyml.device.js')).size,
     date: new Date().toISOString().slice(0, 10), seconds: Math.round((Date.now() - t0) / 1000) };
   fs.mkdirSync(RESULTS, { recursive: true });
-  fs.writeFileSync(path.join(RESULTS, 'qemu-m4.json'), JSON.stringify({ meta: meta, rows: rows }, null, 1) + '\n');
-  const md = markdown(rows, meta);
+  byBackend[backends[0]] = rows;
+  const ordered = {};
+  backends.forEach((k) => { ordered[k] = byBackend[k]; });
+  fs.writeFileSync(path.join(RESULTS, 'qemu-m4.json'), JSON.stringify({ meta: meta, rows: rows, kernels: ordered }, null, 1) + '\n');
+  const md = markdown(rows, meta) + '\n' + kernelsTable(ordered);
   fs.writeFileSync(path.join(RESULTS, 'qemu-m4.md'), md);
   process.stdout.write('\n' + md + '\n(' + meta.seconds + ' s; saved bench/results/qemu-m4.json and .md)\n');
-  const bad = rows.filter((r) => !r.error && !r.outputMatchesTflm);
+  const bad = rows.concat(extra).filter((r) => !r.error && !r.outputMatchesTflm);
   if (bad.length) {
     process.stderr.write('bench: output differs from TFLM for ' + bad.map((r) => r.model).join(', ') + '\n');
     return 1;

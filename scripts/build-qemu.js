@@ -10,7 +10,7 @@
 //    (board.json "js"), and one quick link that puts the bytecode and the
 //    model into flash (.incbin); RAM is 256 KB (board.json).
 //
-//   node scripts/build-qemu.js [--bundle <file.js>] <model.tflite>   prints the firmware's path
+//   node scripts/build-qemu.js [--bundle <file.js>] [--kernels <backend>] <model.tflite>   prints the firmware's path
 //   require('./build-qemu').firmware(model)                           same, from JS
 //
 // Errors: one line on stderr and exit code 2 (missing tools: the apt-get line).
@@ -143,14 +143,35 @@ function prepareDuktape() {
   return dir;
 }
 
-function objName(rel) {
-  return path.join(OBJ, rel.replace(/\.[cS]$/, '').replace(/[\/\\]/g, '_') + '.o');
+function objName(rel, dir) {
+  return path.join(dir || OBJ, rel.replace(/\.[cS]$/, '').replace(/[\/\\]/g, '_') + '.o');
 }
+
+// ---- kernel backends (native/ops/backend.h) ----
+var KERNELS = ['reference', 'optimized'];
+
+/** The backend to build: opts.kernels, else TINYML_KERNELS, else board.json. */
+function kernelsFor(o) {
+  var k = (o && o.kernels) || process.env.TINYML_KERNELS || BOARD.kernels || 'reference';
+  if (KERNELS.indexOf(k) < 0) fail('qemu-m4: unknown kernels backend ' + k + ' (' + KERNELS.join(', ') + ')');
+  return k;
+}
+
+/** Extra compiler flags and sources (repo-relative or absolute paths) of a backend. */
+function backendBuild(kernels) {
+  if (kernels === 'optimized') return { flags: ['-DTML_KERNELS_OPTIMIZED'], sources: [] };
+  return { flags: [], sources: [] };
+}
+// ---- end of kernel backends ----
 
 /** Compiles what changed; returns the object files of the firmware (without
  *  the per-model blob). Compiles run two at a time (asynchronously). */
-function compileAll(log) {
+function compileAll(log, kernels) {
   requireTools();
+  var backend = backendBuild(kernels || 'reference');
+  // Each backend keeps its own objects: switching does not recompile.
+  var ourObj = path.join(OBJ, kernels || 'reference');
+  fs.mkdirSync(ourObj, { recursive: true });
   fs.mkdirSync(OBJ, { recursive: true });
   var dukDir = prepareDuktape();
   var dukHeaders = [path.join(dukDir, 'duk_config.h'), path.join(dukDir, 'duktape.h')];
@@ -158,7 +179,7 @@ function compileAll(log) {
   var headers = headersIn(BOARD_DIR);
   headerDirs.forEach(function (d) { headers = headers.concat(headersIn(path.join(ROOT, d))); });
   var includes = sources.INCLUDE_DIRS.concat([DUK_BINDING, 'boards/qemu-m4']).map(function (d) { return '-I' + d; });
-  var ourFlags = OUR_FLAGS.concat(includes, ['-isystem', dukDir]);
+  var ourFlags = OUR_FLAGS.concat(includes, ['-isystem', dukDir], backend.flags);
   // Objects are keyed by content (flags, source, every header they may
   // include), not by file times: several people edit this tree at once.
   var headerKey = sha(dukHeaders.concat(headers).sort().map(function (f) {
@@ -167,9 +188,9 @@ function compileAll(log) {
   var jobs = [];
   var objs = [];
   var ours = ['boards/qemu-m4/main.c', 'boards/qemu-m4/pool.c', DUK_BINDING + '/tinyml_duk.c']
-    .concat(cFilesIn(COMMON_BINDING), sources.nativeSources());
+    .concat(cFilesIn(COMMON_BINDING), sources.nativeSources(), backend.sources);
   ours.forEach(function (rel) {
-    var obj = objName(rel);
+    var obj = objName(rel, ourObj);
     objs.push(obj);
     var args = ourFlags.concat(['-c', rel]);
     var key = sha(JSON.stringify(args) + headerKey + fs.readFileSync(path.join(ROOT, rel), 'utf8'));
@@ -414,7 +435,8 @@ function firmware(modelFile, opts) {
   } catch (e) {
     fail('cannot read model ' + modelFile + ': ' + e.code);
   }
-  var objs = compileAll(o.log);
+  var kernels = kernelsFor(o);
+  var objs = compileAll(o.log, kernels);
   var bundle = bundleFor(model, o);
   var js = jsBlob(bundle, objs);
   var driver = driverBlob(objs);
@@ -425,12 +447,12 @@ function firmware(modelFile, opts) {
   var name = path.basename(model).replace(/\.tflite$/, '').replace(/[^A-Za-z0-9_.-]/g, '_') + (o.raw ? '-raw' : '');
   // Copies under content-addressed names: the firmware never changes under a running emulator.
   var modelCopy = blobFile('model', modelBytes, '.tflite');
-  var elf = link(name + (ram !== BOARD.ram.bytes ? '-ram' + ram : ''), objs.concat([
+  var elf = link(name + (kernels !== 'reference' ? '-' + kernels : '') + (ram !== BOARD.ram.bytes ? '-ram' + ram : ''), objs.concat([
     blobObject('tml_fw_model', modelCopy, sha(modelBytes)),
     blobObject('tml_fw_bundle', js, sha(fs.readFileSync(js))),
     blobObject('tml_fw_driver', driver, sha(fs.readFileSync(driver))),
   ]), ram, stack);
-  return { elf: elf, model: model, bundle: bundle, js: js, stackBytes: stack, ramBytes: ram };
+  return { elf: elf, model: model, bundle: bundle, js: js, stackBytes: stack, ramBytes: ram, kernels: kernels };
 }
 
 /**
@@ -506,6 +528,8 @@ function qemuArgs(elf, args) {
 module.exports = {
   BOARD: BOARD,
   APT: APT,
+  KERNELS: KERNELS,
+  kernelsFor: kernelsFor,
   missingTools: missingTools,
   firmware: firmware,
   sizes: sizes,
@@ -524,8 +548,12 @@ if (require.main === module) {
   try {
     var argv = process.argv.slice(2);
     var o = { log: function (m) { process.stderr.write(m + '\n'); } };
-    if (argv[0] === '--bundle') { o.bundle = argv[1]; argv = argv.slice(2); }
-    if (argv.length !== 1) fail('usage: node scripts/build-qemu.js [--bundle <file.js>] <model.tflite>');
+    for (;;) {
+      if (argv[0] === '--bundle') { o.bundle = argv[1]; argv = argv.slice(2); }
+      else if (argv[0] === '--kernels') { o.kernels = argv[1]; argv = argv.slice(2); }
+      else break;
+    }
+    if (argv.length !== 1) fail('usage: node scripts/build-qemu.js [--bundle <file.js>] [--kernels reference|optimized] <model.tflite>');
     var fw = firmware(argv[0], o);
     process.stdout.write(fw.elf + '\n');
   } catch (e) {

@@ -7,7 +7,7 @@ var fs = require('fs');
 var path = require('path');
 
 var ROOT = path.resolve(__dirname, '..');
-var DIRS = ['native/core', 'native/ops', 'native/kernels/reference'];
+var DIRS = ['native/core', 'native/ops', 'native/kernels/reference', 'native/kernels/optimized'];
 
 function walk(rel, out) {
   var abs = path.join(ROOT, rel);

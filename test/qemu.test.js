@@ -15,6 +15,10 @@ const h = require('./helpers');
 
 const MODELS = ['hello_world_int8', 'micro_speech_int8', 'kws_ds_cnn_int8', 'ad_autoencoder_int8',
   'person_detect_int8', 'vww_mobilenet_int8', 'ic_resnet8_int8'];
+// Every kernel backend (native/ops/backend.h) runs the same cases; '' is the board's default
+// (optimized). The reference backend runs the small models only (the big ones cost minutes).
+const KERNELS = ['', 'reference'];
+const SMALL = ['hello_world_int8', 'micro_speech_int8', 'kws_ds_cnn_int8', 'ad_autoencoder_int8'];
 const FRESH_SEEDS = [11, 12];
 
 function qemuBoard() {
@@ -30,8 +34,10 @@ describe('qemu-m4 (emulated Cortex-M4, 256 KB RAM)', function () {
     assert.deepStrictEqual(missing, [], missing.join(', ') + ' not found: ' + qemuBoard().APT);
   });
 
-  for (const name of MODELS) {
-    it(name + ': golden cases and fresh inputs, byte for byte', function () {
+  for (const kernels of KERNELS) for (const name of (kernels ? SMALL : MODELS)) {
+    // The board's default is one of the named backends: run it once.
+    if (kernels && kernels === qemuBoard().kernelsFor({})) continue;
+    it(name + ': golden cases and fresh inputs, byte for byte' + (kernels ? ' (--kernels ' + kernels + ')' : ''), function () {
       const model = h.golden().models.find((m) => m.name === name);
       const modelFile = path.join(h.MODELS, model.file);
       // Batches of frames, each with the expected bytes per frame and a label.
@@ -62,7 +68,7 @@ describe('qemu-m4 (emulated Cortex-M4, 256 KB RAM)', function () {
         const outFile = path.join(tmp, name + '.' + k + '.out.bin');
         fs.writeFileSync(inFile, Buffer.concat(b.frames.map((f) => Buffer.from(f))));
         const r = h.cli(['run', modelFile, '--input', inFile, '--output', outFile, '--engine', 'qemu-m4',
-          '--frames', String(b.count)]);
+          '--frames', String(b.count)].concat(kernels ? ['--kernels', kernels] : []));
         assert.strictEqual(r.status, 0, name + ' (' + b.labels.join(', ') + '): ' + r.stderr);
         const out = h.readBytes(outFile);
         const want = Buffer.concat(b.expected.map((e) => Buffer.from(e)));

@@ -689,6 +689,32 @@ typedef struct {
 void tml_sig_filter_bank_log(const tml_sig_fb_log_params *p,
                              const uint32_t *in, int16_t *out);
 
+/* -- optimized backend (native/kernels/optimized): same contracts and
+ * results as the reference kernels of the same name without "opt_"; the
+ * cases they do not accelerate run the reference kernel. -- */
+void tml_opt_conv_s8(const tml_conv_params *p, const int32_t *mult,
+                     const int8_t *shift, const int8_t *in,
+                     const int8_t *filter, const int32_t *bias, int8_t *out);
+void tml_opt_dwconv_s8(const tml_conv_params *p, const int32_t *mult,
+                       const int8_t *shift, const int8_t *in,
+                       const int8_t *filter, const int32_t *bias,
+                       int8_t *out);
+void tml_opt_fc_s8(const tml_fc_s8_params *p, const int8_t *in,
+                   const int8_t *w, const int32_t *bias, int8_t *out);
+void tml_opt_fc_s8_per_channel(const tml_fc_s8_params *p,
+                               const int32_t *mult, const int8_t *shift,
+                               const int8_t *in, const int8_t *w,
+                               const int32_t *bias, int8_t *out);
+void tml_opt_avgpool_s8(const tml_pool_params *p, const int8_t *in,
+                        int8_t *out);
+void tml_opt_addsub_q(const tml_addsub_q_params *p, const void *in1,
+                      const void *in2, void *out);
+void tml_opt_conv_add_s8(const tml_conv_params *cp, const int32_t *mult,
+                         const int8_t *shift, const tml_addsub_q_params *ap,
+                         int32_t conv_slot, const int8_t *in,
+                         const int8_t *filter, const int32_t *bias,
+                         const int8_t *x, int8_t *out, int8_t *row);
+
 /* Fixed-point helpers shared by kernels (TFLM semantics, double rounding). */
 int32_t tml_mul_by_quantized_mult(int32_t x, int32_t mult, int32_t shift);
 int32_t tml_saturating_rounding_doubling_high_mul(int32_t a, int32_t b);

@@ -11,6 +11,7 @@
  */
 #include <string.h>
 
+#include "backend.h"
 #include "internal.h"
 
 #define CONV_WORDS ((int32_t)(sizeof(tml_conv_params) / sizeof(int32_t)))
@@ -119,7 +120,7 @@ static tml_status check_dwconv_f32(tml_ctx *ctx, const tml_op_view *op) {
 static void eval_conv_s8(const tml_ctx *ctx, const tml_op_view *op) {
   tml_conv_params p;
   memcpy(&p, op->params, sizeof p);
-  tml_conv_s8(&p, op->params + CONV_WORDS,
+  TML_KERNEL(conv_s8)(&p, op->params + CONV_WORDS,
               tml_packed_i8(op->params + CONV_WORDS + p.out_c),
               (const int8_t *)tml_tensor_data(ctx, op->in[0]),
               (const int8_t *)tml_tensor_data(ctx, op->in[1]),
@@ -139,7 +140,7 @@ static void eval_conv_f32(const tml_ctx *ctx, const tml_op_view *op) {
 static void eval_dwconv_s8(const tml_ctx *ctx, const tml_op_view *op) {
   tml_conv_params p;
   memcpy(&p, op->params, sizeof p);
-  tml_dwconv_s8(&p, op->params + CONV_WORDS,
+  TML_KERNEL(dwconv_s8)(&p, op->params + CONV_WORDS,
               tml_packed_i8(op->params + CONV_WORDS + p.out_c),
                 (const int8_t *)tml_tensor_data(ctx, op->in[0]),
                 (const int8_t *)tml_tensor_data(ctx, op->in[1]),

@@ -16,6 +16,7 @@
  */
 #include <string.h>
 
+#include "backend.h"
 #include "internal.h"
 
 #define CONV_WORDS ((int32_t)(sizeof(tml_conv_params) / sizeof(int32_t)))
@@ -151,7 +152,7 @@ static void eval_conv_add_s8(const tml_ctx *ctx, const tml_op_view *op) {
   memcpy(&cp, op->params, sizeof cp);
   cw = CONV_WORDS + cp.out_c + TML_SHIFT_WORDS(cp.out_c);
   memcpy(&ap, op->params + cw, sizeof ap);
-  tml_conv_add_s8(&cp, op->params + CONV_WORDS,
+  TML_KERNEL(conv_add_s8)(&cp, op->params + CONV_WORDS,
                   tml_packed_i8(op->params + CONV_WORDS + cp.out_c), &ap,
                   op->params[cw + WORDS(ap)],
                   (const int8_t *)tml_tensor_data(ctx, op->in[0]),

@@ -8,6 +8,7 @@
  */
 #include <string.h>
 
+#include "backend.h"
 #include "internal.h"
 
 #define WORDS(t) ((int32_t)(sizeof(t) / sizeof(int32_t)))
@@ -142,7 +143,7 @@ static tml_status check_binary(tml_ctx *ctx, const tml_op_view *op) {
 static void eval_addsub_q(const tml_ctx *ctx, const tml_op_view *op) {
   tml_addsub_q_params p;
   memcpy(&p, op->params, sizeof p);
-  tml_addsub_q(&p, tml_tensor_data(ctx, op->in[0]),
+  TML_KERNEL(addsub_q)(&p, tml_tensor_data(ctx, op->in[0]),
                tml_tensor_data(ctx, op->in[1]),
                tml_tensor_data(ctx, op->out[0]));
 }

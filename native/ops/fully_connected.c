@@ -8,6 +8,7 @@
  */
 #include <string.h>
 
+#include "backend.h"
 #include "internal.h"
 
 #define FC_S8_WORDS ((int32_t)(sizeof(tml_fc_s8_params) / sizeof(int32_t)))
@@ -92,9 +93,9 @@ static void eval_fc_s8(const tml_ctx *ctx, const tml_op_view *op) {
   int8_t *out = (int8_t *)tml_tensor_data(ctx, op->out[0]);
   memcpy(&p, op->params, sizeof p);
   if (op->n_params == FC_S8_WORDS) {
-    tml_fc_s8(&p, in, w, bias, out);
+    TML_KERNEL(fc_s8)(&p, in, w, bias, out);
   } else {
-    tml_fc_s8_per_channel(&p, op->params + FC_S8_WORDS,
+    TML_KERNEL(fc_s8_per_channel)(&p, op->params + FC_S8_WORDS,
                           tml_packed_i8(op->params + FC_S8_WORDS + p.out_depth),
                           in, w, bias,
                           out);

@@ -9,6 +9,7 @@
  */
 #include <string.h>
 
+#include "backend.h"
 #include "internal.h"
 
 #define POOL_WORDS ((int32_t)(sizeof(tml_pool_params) / sizeof(int32_t)))
@@ -71,7 +72,7 @@ static tml_status check_pool_f32(tml_ctx *ctx, const tml_op_view *op) {
 static void eval_avgpool_s8(const tml_ctx *ctx, const tml_op_view *op) {
   tml_pool_params p;
   memcpy(&p, op->params, sizeof p);
-  tml_avgpool_s8(&p, (const int8_t *)tml_tensor_data(ctx, op->in[0]),
+  TML_KERNEL(avgpool_s8)(&p, (const int8_t *)tml_tensor_data(ctx, op->in[0]),
                  (int8_t *)tml_tensor_data(ctx, op->out[0]));
 }
 

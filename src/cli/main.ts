@@ -33,6 +33,9 @@ Usage:
                               (QEMU mps2-an386; boards/qemu-m4):
                               needs qemu-system-arm, gcc-arm-none-eabi and
                               picolibc-arm-none-eabi; the firmware is built on first use
+      --kernels reference|optimized
+                              qemu-m4: the kernel backend to build (default: the
+                              board's, boards/qemu-m4/board.json)
       --frames N              the input file holds N frames back to back; they run
                               in order on one interpreter (stateful models keep state)
       --arena BYTES           arena block size (default: exactly what the plan needs)
@@ -123,7 +126,7 @@ function cmdRun(positional: string[], flags: Flags): number {
     return runJerryScript(modelFile, inputFile, outputFile, frames, arena, engine === 'jerryscript-snapshot');
   }
   if (engine === 'espruino') return runEspruino(modelFile, inputFile, outputFile, frames, arena);
-  if (engine === 'qemu-m4') return runQemu(modelFile, inputFile, outputFile, frames, arena);
+  if (engine === 'qemu-m4') return runQemu(modelFile, inputFile, outputFile, frames, arena, kernelsFlag(flags));
   throw new UsageError('unknown --engine ' + engine + ' (node, duktape, jerryscript, jerryscript-snapshot, espruino, qemu-m4)');
 }
 
@@ -284,7 +287,15 @@ function runEspruino(model: string, input: string, output: string, frames: numbe
  * in flash; scripts/build-qemu.js caches everything), then QEMU. The firmware
  * reads the input and writes the output through semihosting.
  */
-function runQemu(model: string, input: string, output: string, frames: number, arena: number): number {
+/** --kernels: a backend name for the qemu-m4 build (checked there), or undefined. */
+function kernelsFlag(flags: Flags): string | undefined {
+  const k = flags.kernels;
+  if (k === undefined) return undefined;
+  if (typeof k !== 'string' || !/^[a-z-]+$/.test(k)) throw new UsageError('--kernels must be reference or optimized');
+  return k;
+}
+
+function runQemu(model: string, input: string, output: string, frames: number, arena: number, kernels?: string): number {
   const root = path.join(__dirname, '..');
   const build = path.join(root, 'scripts', 'build-qemu.js');
   if (!fs.existsSync(build)) throw new UsageError('--engine qemu-m4 needs ' + build);
@@ -308,7 +319,8 @@ function runQemu(model: string, input: string, output: string, frames: number, a
       }
     }
     // Build progress goes straight to stderr; the firmware's path comes back on stdout.
-    const b = spawnSync(process.execPath, [build, model], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    const b = spawnSync(process.execPath, [build].concat(kernels ? ['--kernels', kernels] : [], [model]),
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
     if (b.error || b.status !== 0) return b.status || 2;
     const qemu = require(build) as { qemuArgs(elf: string, args: string[]): string[] };
     const args = qemu.qemuArgs(b.stdout.trim(), ['run', path.resolve(input), path.resolve(output), String(frames),

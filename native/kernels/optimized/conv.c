@@ -1,0 +1,267 @@
+/*
+ * conv.c - optimized int8 CONV_2D (per-channel), byte-identical with the
+ * reference kernel.
+ *
+ * Two output pixels at a time: their receptive fields are copied (im2col)
+ * into two stack patches of int16 values, input + offset (0 where the filter
+ * hangs over the padding, which is what skipping the tap gives), already in
+ * the lane order SXTB16 gives filter bytes. Every filter row is then read
+ * once per pixel pair and multiplied against both patches, two output
+ * channels at a time: 4 patch words and 1 word of each of two filter rows
+ * feed 8 SMLADs (16 multiply-accumulates). Sums go to a stack block of
+ * OPT_OCB channels x 2 pixels and are requantized in a pass of their own.
+ * Receptive fields longer than a patch go through it in pieces (the block
+ * keeps the partial sums). The 1x1 convolutions of MobileNet-style models are
+ * the same code with a one-pixel receptive field.
+ *
+ * Grouped convolutions go to the reference kernel.
+ */
+#include "opt.h"
+
+/* Patch elements [k, k + n) = src[0..n) + off. */
+static void put_run(opt_patch *pt, int32_t k, const int8_t *src, int32_t n,
+                    int32_t off, uint32_t off2) {
+  int32_t i = 0;
+  if ((k & 3) == 0) {
+    uint32_t *w = pt->w + k / 2;
+    for (; i + 4 <= n; i += 4, w += 2) {
+      const uint32_t v = opt_ld4(src + i);
+      w[0] = opt_sadd16(opt_sxtb16(v), off2);
+      w[1] = opt_sadd16(opt_sxtb16_r8(v), off2);
+    }
+  }
+  for (; i < n; i++) pt->h[opt_slot(k + i)] = (int16_t)(src[i] + off);
+}
+
+static void zero_run(opt_patch *pt, int32_t k, int32_t n) {
+  int32_t i;
+  for (i = 0; i < n; i++) pt->h[opt_slot(k + i)] = 0;
+}
+
+/* Elements [k0, k1) of the receptive field of output pixel (oy, ox), to
+ * patch positions [0, k1 - k0). Element k is tap k / in_c (row-major over
+ * the filter), channel k % in_c, as in the filter rows. Without dilation a
+ * filter row's taps inside the input are one contiguous run of the input
+ * row, with zeros before and after it. */
+static void im2col(const tml_conv_params *p, const int8_t *in_b, int32_t oy,
+                   int32_t ox, int32_t k0, int32_t k1, opt_patch *pt,
+                   uint32_t off2) {
+  const int32_t c = p->in_c;
+  const int32_t row = p->f_w * c;
+  const int32_t y0 = oy * p->stride_h - p->pad_h;
+  const int32_t x0 = ox * p->stride_w - p->pad_w;
+  int32_t fy, fx, fxa = 0, fxb = p->f_w;
+  if (p->dil_w == 1) {
+    /* Taps [fxa, fxb) of a row are inside the input (maybe none). */
+    if (x0 < 0) fxa = -x0 < p->f_w ? -x0 : p->f_w;
+    if (p->in_w - x0 < fxb) fxb = p->in_w - x0 > fxa ? p->in_w - x0 : fxa;
+  }
+  for (fy = k0 / row; fy < p->f_h && fy * row < k1; fy++) {
+    const int32_t y = y0 + p->dil_h * fy;
+    const int32_t r0 = fy * row;
+    const int32_t a = k0 > r0 ? k0 : r0;             /* this row's part */
+    const int32_t e = k1 < r0 + row ? k1 : r0 + row; /* of [k0, k1) */
+    const int8_t *src;
+    if (y < 0 || y >= p->in_h) {
+      zero_run(pt, a - k0, e - a);
+      continue;
+    }
+    src = in_b + (size_t)y * (size_t)p->in_w * (size_t)c;
+    if (p->dil_w == 1) {
+      const int32_t va = r0 + fxa * c, vb = r0 + fxb * c; /* valid k */
+      const int32_t ma = a > va ? a : va, mb = e < vb ? e : vb;
+      if (a < va) zero_run(pt, a - k0, (e < va ? e : va) - a);
+      if (ma < mb)
+        put_run(pt, ma - k0,
+                src + (size_t)(x0 + fxa) * (size_t)c + (size_t)(ma - va),
+                mb - ma, p->in_offset, off2);
+      if (e > vb) zero_run(pt, (a > vb ? a : vb) - k0, e - (a > vb ? a : vb));
+      continue;
+    }
+    for (fx = (a - r0) / c; fx < p->f_w && r0 + fx * c < e; fx++) {
+      const int32_t x = x0 + p->dil_w * fx;
+      const int32_t t0 = r0 + fx * c;
+      const int32_t ta = a > t0 ? a : t0;
+      const int32_t te = e < t0 + c ? e : t0 + c;
+      if (x < 0 || x >= p->in_w)
+        zero_run(pt, ta - k0, te - ta);
+      else
+        put_run(pt, ta - k0, src + (size_t)x * (size_t)c + (size_t)(ta - t0),
+                te - ta, p->in_offset, off2);
+    }
+  }
+}
+
+/* Filter rows [fy0, fy1) of the receptive field of output pixel (oy, ox),
+ * to the patch from position 0, when every row lies wholly inside the input
+ * columns, without dilation, f_w * in_c a multiple of 4: word copies (rows
+ * above or below the input: zeros). 0 when the pixel is not such a case
+ * (im2col does it). */
+static int im2col_rows(const tml_conv_params *p, const int8_t *in_b,
+                       int32_t oy, int32_t ox, int32_t fy0, int32_t fy1,
+                       opt_patch *pt, uint32_t off2) {
+  const int32_t row = p->f_w * p->in_c;
+  const int32_t x0 = ox * p->stride_w - p->pad_w;
+  int32_t y = oy * p->stride_h - p->pad_h + p->dil_h * fy0, fy, i;
+  uint32_t *w = pt->w;
+  if (p->dil_w != 1 || (row & 3) != 0 || x0 < 0 || x0 > p->in_w - p->f_w)
+    return 0;
+  for (fy = fy0; fy < fy1; fy++, y += p->dil_h) {
+    const int8_t *src;
+    if (y < 0 || y >= p->in_h) {
+      for (i = 0; i < row; i += 4, w += 2) w[0] = w[1] = 0;
+      continue;
+    }
+    src = in_b + ((size_t)y * (size_t)p->in_w + (size_t)x0) * (size_t)p->in_c;
+    for (i = 0; i < row; i += 4, w += 2) {
+      const uint32_t v = opt_ld4(src + i);
+      w[0] = opt_sadd16(opt_sxtb16(v), off2);
+      w[1] = opt_sadd16(opt_sxtb16_r8(v), off2);
+    }
+  }
+  return 1;
+}
+
+/* Receptive-field elements [k0, k0 + len) of pixel (oy, ox) into pt. */
+static void patch(const tml_conv_params *p, const int8_t *in_b, int32_t oy,
+                  int32_t ox, int32_t k0, int32_t len, int32_t row,
+                  opt_patch *pt, uint32_t off2) {
+  /* Pieces of whole filter rows take the fast copy when they can. */
+  if (k0 % row == 0 && len % row == 0 &&
+      im2col_rows(p, in_b, oy, ox, k0 / row, (k0 + len) / row, pt, off2))
+    return;
+  im2col(p, in_b, oy, ox, k0, k0 + len, pt, off2);
+}
+
+/* One group of 4 elements: 2 filter words, 4 patch words, 8 SMLADs. */
+#define MM_GROUP(g)                                                \
+  do {                                                             \
+    uint32_t t = opt_ld4(wp + 4 * (g));                            \
+    const uint32_t u0 = opt_sxtb16(t), u1 = opt_sxtb16_r8(t);      \
+    uint32_t v0, v1;                                               \
+    t = opt_ld4(wp + gap + 4 * (g));                               \
+    v0 = opt_sxtb16(t);                                            \
+    v1 = opt_sxtb16_r8(t);                                         \
+    t = xp[2 * (g)];                                               \
+    a00 = opt_smlad(u0, t, a00);                                   \
+    a10 = opt_smlad(v0, t, a10);                                   \
+    t = xp[2 * (g) + 1];                                           \
+    a00 = opt_smlad(u1, t, a00);                                   \
+    a10 = opt_smlad(v1, t, a10);                                   \
+    t = xp[OPT_PATCH / 2 + 2 * (g)];                               \
+    a01 = opt_smlad(u0, t, a01);                                   \
+    a11 = opt_smlad(v0, t, a11);                                   \
+    t = xp[OPT_PATCH / 2 + 2 * (g) + 1];                           \
+    a01 = opt_smlad(u1, t, a01);                                   \
+    a11 = opt_smlad(v1, t, a11);                                   \
+  } while (0)
+
+/* n filter rows (row stride k_all, from w) against the two patches at x
+ * (the second OPT_PATCH / 2 words on), groups x 4 elements: acc[i] +=
+ * row i x pixel 0, acc[OPT_OCB + i] += row i x pixel 1. Kept apart and
+ * small so that the inner loop stays in registers. */
+OPT_NOINLINE static void mm_block(const int8_t *w, int32_t k_all, int32_t n,
+                                  const uint32_t *x, int32_t groups,
+                                  int32_t *acc) {
+  int32_t i;
+  for (i = 0; i < n; i += 2, w += 2 * (size_t)k_all) {
+    /* A lone last row runs as a pair with itself; one result is kept. */
+    const int32_t gap = i + 1 < n ? k_all : 0;
+    const uint32_t *xp = x, *end = x + 2 * groups;
+    const int8_t *wp = w;
+    int32_t a00 = acc[i], a10 = acc[i + (gap != 0)];
+    int32_t a01 = acc[OPT_OCB + i], a11 = acc[OPT_OCB + i + (gap != 0)];
+    /* Two groups per turn when there are. */
+    const uint32_t *end2 = x + 2 * (groups & ~1);
+    while (xp < end2) {
+      MM_GROUP(0);
+      MM_GROUP(1);
+      wp += 8;
+      xp += 4;
+    }
+    if (xp < end) {
+      MM_GROUP(0);
+    }
+    acc[i] = a00;
+    acc[OPT_OCB + i] = a01;
+    if (gap) {
+      acc[i + 1] = a10;
+      acc[OPT_OCB + i + 1] = a11;
+    }
+  }
+}
+
+void tml_opt_conv_rows(const tml_conv_params *p, const int32_t *mult,
+                       const int8_t *shift, const int8_t *in,
+                       const int8_t *filter, const int32_t *bias, int8_t *out) {
+  const int32_t k_all = p->f_h * p->f_w * p->in_c;
+  const int32_t npx = p->out_h * p->out_w;
+  const int32_t oc_n = p->out_c;
+  const uint32_t off2 = opt_dup16(p->in_offset);
+  /* The patch is built once per pixel pair when it holds the whole field;
+   * else the field goes in pieces of whole filter rows when they fit. */
+  const int one_piece = k_all <= OPT_PATCH;
+  const int32_t row = p->f_w * p->in_c;
+  const int32_t piece = one_piece ? k_all
+                        : (row % 4 == 0 && row <= OPT_PATCH) ? OPT_PATCH / row * row
+                                                             : OPT_PATCH;
+  opt_patch pt[2]; /* adjacent: mm_block reaches the second from the first */
+  int32_t acc[2 * OPT_OCB];
+  int32_t b, px, oc0, k0, i, r;
+
+  for (b = 0; b < p->batches; b++) {
+    const int8_t *in_b = in + (size_t)b * p->in_h * p->in_w * p->in_c;
+    int8_t *out_b = out + (size_t)b * (size_t)npx * (size_t)oc_n;
+    for (px = 0; px < npx; px += 2) {
+      /* A lone last pixel runs as a pair with itself; one result is kept. */
+      const int two = px + 1 < npx;
+      const int32_t px1 = two ? px + 1 : px;
+      const int32_t oy0 = px / p->out_w, ox0 = px % p->out_w;
+      const int32_t oy1 = px1 / p->out_w, ox1 = px1 % p->out_w;
+      int8_t *o0 = out_b + (size_t)px * (size_t)oc_n;
+      if (one_piece) {
+        patch(p, in_b, oy0, ox0, 0, k_all, row, &pt[0], off2);
+        patch(p, in_b, oy1, ox1, 0, k_all, row, &pt[1], off2);
+      }
+      for (oc0 = 0; oc0 < oc_n; oc0 += OPT_OCB) {
+        const int32_t n = oc_n - oc0 < OPT_OCB ? oc_n - oc0 : OPT_OCB;
+        const int8_t *f = filter + (size_t)oc0 * (size_t)k_all;
+        for (i = 0; i < n; i++)
+          acc[i] = acc[OPT_OCB + i] = bias ? bias[oc0 + i] : 0;
+        for (k0 = 0; k0 < k_all; k0 += piece) {
+          const int32_t len = k_all - k0 < piece ? k_all - k0 : piece;
+          const int32_t groups = len / 4;
+          if (!one_piece) {
+            patch(p, in_b, oy0, ox0, k0, len, row, &pt[0], off2);
+            patch(p, in_b, oy1, ox1, k0, len, row, &pt[1], off2);
+          }
+          mm_block(f + k0, k_all, n, pt[0].w, groups, acc);
+          /* The last 1-3 elements (only the last piece has them). */
+          for (r = groups * 4; r < len; r++) {
+            const size_t s = opt_slot(r);
+            const int32_t x0 = pt[0].h[s], x1 = pt[1].h[s];
+            for (i = 0; i < n; i++) {
+              const int32_t fv = f[(size_t)i * (size_t)k_all + (size_t)(k0 + r)];
+              acc[i] = (int32_t)((uint32_t)acc[i] + (uint32_t)(fv * x0));
+              acc[OPT_OCB + i] =
+                  (int32_t)((uint32_t)acc[OPT_OCB + i] + (uint32_t)(fv * x1));
+            }
+          }
+        }
+        tml_opt_requant(acc, acc + OPT_OCB, n, mult + oc0, shift + oc0,
+                        p->out_offset, p->act_min, p->act_max, o0 + oc0,
+                        two ? o0 + oc_n + oc0 : NULL);
+      }
+    }
+  }
+}
+
+void tml_opt_conv_s8(const tml_conv_params *p, const int32_t *mult,
+                     const int8_t *shift, const int8_t *in,
+                     const int8_t *filter, const int32_t *bias, int8_t *out) {
+  if (p->f_in_c != p->in_c || !opt_offset_ok(p->in_offset)) {
+    tml_conv_s8(p, mult, shift, in, filter, bias, out);
+    return;
+  }
+  tml_opt_conv_rows(p, mult, shift, in, filter, bias, out);
+}
