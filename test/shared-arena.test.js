@@ -66,6 +66,17 @@ describe('shared arena (several interpreters, one block)', function () {
     else ctx.results.duktape = JSON.parse(fs.readFileSync(outFile, 'latin1'));
   });
 
+  it('tinyml inspect <models...> prints the shared total, the same as allocateShared\'s', function () {
+    const files = ['audio_preprocessor_int8', 'micro_speech_int8'].map((m) => path.join(h.MODELS, m + '.tflite'));
+    const r = h.cli(['inspect'].concat(files, ['--json']));
+    assert.strictEqual(r.status, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    const L = ctx.results.node.shared.yes.layout;
+    assert.deepStrictEqual(j.shared, { usedBytes: L.usedBytes, arenaBytes: L.arenaBytes, separateBytes: L.separateBytes });
+    const text = h.cli(['inspect'].concat(files));
+    assert.match(text.stdout, new RegExp('shared arena: ' + L.arenaBytes + ' bytes \\(' + L.usedBytes + ' in use'));
+  });
+
   for (const engine of ['node', 'duktape']) {
     describe('on ' + engine, function () {
       let R;
