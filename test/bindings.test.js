@@ -214,7 +214,7 @@ describe('native bindings', function () {
       assert.strictEqual(r.stderr, 'tinyml: bundle has no tinyml.runFrames function\n');
       r = run('return __tinyml_native.load(1, 2, 3);');
       assert.strictEqual(r.status, 1);
-      assert.strictEqual(r.stderr, 'tinyml: load: arena must be an ArrayBuffer\n');
+      assert.strictEqual(r.stderr, 'tinyml: load: arena must be an ArrayBuffer or a Uint8Array\n');
     });
 
     it('file and usage errors print one line and exit 2', function () {

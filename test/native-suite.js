@@ -160,11 +160,45 @@ function suite(N, stressCount) {
   check('load(arena, model, Uint8Array) of a bad section = E_BAD_PACK', N.load(a, noModel, new Uint8Array(24)), 13);
   check('load(arena, model, empty Uint8Array) = E_BAD_PACK', N.load(a, noModel, new Uint8Array(0)), 13);
 
+  // Two programs sharing one block (tml_load_shared): each loaded through a
+  // Uint8Array from its context on, with sharedAt = where the shared region
+  // starts past that context. copyProg's state (bytes 0..15) is its own
+  // part; its scratch (bytes 16..31) lies in the shared region.
+  var sb = N.arena(1024);
+  var own = 64 + 16 + Math.ceil(copyProg.length * 4 / 16) * 16;
+  var va = new Uint8Array(sb, 0), vb = new Uint8Array(sb, own);
+  check('shared: load A (view at 0)', N.load(va, noModel, copyProg, 2 * own), 0);
+  check('shared: load B (view past A)', N.load(vb, noModel, copyProg, own), 0);
+  var pad = N.info(va, 1) - 64;
+  check('shared: B planned offset (its view)', N.info(vb, 1), pad + 64);
+  check('shared: split = the state', [N.info(va, 8), N.info(vb, 8)], [16, 16]);
+  check('shared: shared offsets', [N.info(va, 9), N.info(vb, 9)], [pad + 2 * own, pad + own]);
+  check('shared: A uses through the shared region', N.info(va, 2), 2 * own + 16);
+  var stA = new Uint8Array(sb, pad + 64, 16), stB = new Uint8Array(sb, own + pad + 64, 16);
+  var scratch = new Uint8Array(sb, pad + 2 * own, 16);
+  check('shared: both states filled', bytes(stA).concat(bytes(stB)), fill5A.concat(fill5A));
+  for (i = 0; i < 16; i++) { stA[i] = i + 1; stB[i] = 100 + i; }
+  var wantA = bytes(stA), wantB = bytes(stB);
+  check('shared: invoke A', N.invoke(va), 0);
+  check('shared: A wrote the shared region', bytes(scratch), wantA);
+  check('shared: invoke B', N.invoke(vb), 0);
+  check('shared: B overwrote it, both states kept', [bytes(scratch), bytes(stA), bytes(stB)], [wantB, wantA, wantB]);
+  check('shared: reset B leaves A', [N.reset(vb), bytes(stA), bytes(stB)], [0, wantA, fill5A]);
+  check('shared: sharedAt 0 = alone', N.load(N.arena(1024), noModel, copyProg, 0), 0);
+  a = N.arena(1024);
+  check('shared: sharedAt not a multiple of 16 = E_BAD_ARG', N.load(a, noModel, copyProg, own + 8), 1);
+  check('shared: sharedAt on the program copy = E_BAD_ARG', N.load(a, noModel, copyProg, own - 16), 1);
+  check('shared: sharedAt past the block = E_ARENA_TOO_SMALL', N.load(a, noModel, copyProg, 1024), 3);
+  check('shared: ERR_DETAIL = bytes needed', N.info(a, 6), N.info(va, 1) - 64 + 1024 + 16);
+  check('shared: sharedAt -16 throws', errorName(function () { N.load(a, noModel, copyProg, -16); }), 'RangeError');
+  check('shared: sharedAt 1.5 throws', errorName(function () { N.load(a, noModel, copyProg, 1.5); }), 'RangeError');
+
   // wrong JS argument types throw TypeError
   a = N.arena(1024);
   var typeCases = [
     ['load(number, ...)', function () { N.load(1024, noModel, copyProg); }],
-    ['load(Uint8Array arena, ...)', function () { N.load(new Uint8Array(1024), noModel, copyProg); }],
+    ['load(Int8Array arena, ...)', function () { N.load(new Int8Array(1024), noModel, copyProg); }],
+    ['load(arena, model, program, Uint8Array)', function () { N.load(a, noModel, copyProg, new Uint8Array(4)); }],
     ['load(arena, Array, ...)', function () { N.load(a, [1, 2, 3], copyProg); }],
     ['load(arena, Int8Array, ...)', function () { N.load(a, new Int8Array(4), copyProg); }],
     ['load(arena, ArrayBuffer, ...)', function () { N.load(a, new ArrayBuffer(4), copyProg); }],
@@ -172,7 +206,7 @@ function suite(N, stressCount) {
     ['load(arena, model, Int8Array)', function () { N.load(a, noModel, new Int8Array(24)); }],
     ['load()', function () { N.load(); }],
     ['invoke({})', function () { N.invoke({}); }],
-    ['invoke(Uint8Array)', function () { N.invoke(new Uint8Array(a)); }],
+    ['invoke(Int32Array)', function () { N.invoke(new Int32Array(a)); }],
     ['invoke()', function () { N.invoke(); }],
     ['reset("x")', function () { N.reset('x'); }],
     ['info(null, 1)', function () { N.info(null, 1); }],

@@ -13,8 +13,13 @@ typedef struct {
   const uint8_t *model;
   uint32_t model_size;
   uint32_t planned_bytes;
-  uint8_t *planned;        /* start of the planned section */
-  const int32_t *program;  /* the copy inside the arena */
+  /* The planned section is split in two (shared arenas, tinyml.h): its own
+   * part, offsets [0, split), lies right after the context; the rest,
+   * offsets [split, planned_bytes), lies shared_at bytes past the context.
+   * Alone in its block a program owns it all: split = planned_bytes. */
+  uint32_t split;
+  uint32_t shared_at;
+  const int32_t *program;  /* the copy inside the arena, after the own part */
   uint32_t program_words;
   uint32_t n_tensors;
   uint32_t n_ops;
@@ -28,6 +33,9 @@ typedef struct {
 /* The context takes the same arena bytes on 32- and 64-bit targets, so the
  * TypeScript planner can size an arena without asking the native layer. */
 #define TML_CTX_BYTES 64
+
+/* The planned section's own part starts right after the context. */
+#define TML_PLANNED(ctx) ((uint8_t *)(uintptr_t)(ctx) + TML_CTX_BYTES)
 
 /* Tensor records and op records inside the program copy. */
 #define TML_TENSORS(ctx) ((ctx)->program + TML_HEADER_WORDS)

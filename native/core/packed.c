@@ -45,6 +45,12 @@ static int inside(int32_t offset, int32_t words, uint32_t n) {
 
 tml_status tml_load_packed(uint8_t *block, uint32_t block_size, const uint8_t *model,
                            uint32_t model_size, const uint8_t *section, uint32_t section_size) {
+  return tml_load_packed_shared(block, block_size, 0, model, model_size, section, section_size);
+}
+
+tml_status tml_load_packed_shared(uint8_t *block, uint32_t block_size, uint32_t shared_at,
+                                  const uint8_t *model, uint32_t model_size,
+                                  const uint8_t *section, uint32_t section_size) {
   const int32_t *w;
   uint32_t n;
   const int in_file = section == NULL;
@@ -91,6 +97,6 @@ tml_status tml_load_packed(uint8_t *block, uint32_t block_size, const uint8_t *m
       return tml_block_fail(block, block_size, TML_E_PACK_MISMATCH, 1);
     model_size = m;
   }
-  return tml_load(block, block_size, model, model_size, w + w[TML_PACK_W_PROGRAM],
-                  (uint32_t)w[TML_PACK_W_PROGRAM_WORDS]);
+  return tml_load_shared(block, block_size, shared_at, model, model_size, w + w[TML_PACK_W_PROGRAM],
+                         (uint32_t)w[TML_PACK_W_PROGRAM_WORDS]);
 }

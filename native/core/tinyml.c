@@ -40,6 +40,31 @@ static tml_ctx *ctx_of(uint8_t *block, uint32_t block_size) {
   return (tml_ctx *)(void *)(block + pad);
 }
 
+/* Bytes from the context to the end of the program copy (which follows the
+ * own part of the planned section). */
+static uint64_t persistent_end(uint32_t split, uint32_t program_words) {
+  return (uint64_t)ctx_bytes() + align_up64(split) + (uint64_t)program_words * 4u;
+}
+
+/* 1 if a program (planned_bytes, program_words) split at `split` with its
+ * shared region `shared_at` bytes past the context has a valid layout: the
+ * own part and the program copy after the context, then (when the split
+ * leaves a shared part) a 16-byte aligned shared region past the program
+ * copy, so that what kernels write never reaches the context or the
+ * program. *end: the bytes it uses from the context on. */
+static int regions_ok(uint32_t planned_bytes, uint32_t program_words, uint32_t split,
+                      uint32_t shared_at, uint64_t *end) {
+  uint64_t own, shared_end;
+  if (split > planned_bytes) return 0;
+  own = persistent_end(split, program_words);
+  shared_end = (uint64_t)shared_at + (planned_bytes - split);
+  if (split < planned_bytes &&
+      (split % TML_ARENA_ALIGN != 0 || shared_at % TML_ARENA_ALIGN != 0 || shared_at < own))
+    return 0;
+  *end = shared_end > own ? shared_end : own;
+  return 1;
+}
+
 /* The context of a loaded block, or NULL. Everything the context says about
  * the arena is checked against the block itself: a block that shrank, a
  * copy of a loaded block (its pointers still aim at the original) or a
@@ -54,12 +79,10 @@ static tml_ctx *loaded_ctx(uint8_t *block, uint32_t block_size) {
     return NULL;
   if (ctx->planned_bytes > INT32_MAX || ctx->program_words < TML_HEADER_WORDS)
     return NULL;
-  used = (uint64_t)ctx_bytes() + align_up(ctx->planned_bytes) +
-         (uint64_t)ctx->program_words * 4u;
-  if (used > ctx->aligned_size) return NULL;
-  if (ctx->planned != (uint8_t *)ctx + ctx_bytes()) return NULL;
-  prog = (const int32_t *)(const void *)(ctx->planned +
-                                         align_up(ctx->planned_bytes));
+  if (!regions_ok(ctx->planned_bytes, ctx->program_words, ctx->split, ctx->shared_at, &used) ||
+      used > ctx->aligned_size)
+    return NULL;
+  prog = (const int32_t *)(const void *)(TML_PLANNED(ctx) + align_up(ctx->split));
   if (ctx->program != prog) return NULL;
   if (prog[0] != TML_PROGRAM_MAGIC || prog[1] != TML_PROGRAM_VERSION ||
       (uint32_t)prog[2] != ctx->n_tensors || (uint32_t)prog[3] != ctx->n_ops ||
@@ -103,6 +126,13 @@ uint32_t tml_arena_bytes_needed(uint32_t planned_bytes, uint32_t program_words) 
   return n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
 }
 
+/* Where byte `offset` of the planned section lives: in the own part or the
+ * shared region. Only for offsets check_tensor_record accepted. */
+static uint8_t *arena_at(const tml_ctx *ctx, uint32_t offset) {
+  if (offset < ctx->split) return TML_PLANNED(ctx) + offset;
+  return (uint8_t *)(uintptr_t)ctx + ctx->shared_at + (offset - ctx->split);
+}
+
 static const int32_t *tensor_rec(const tml_ctx *ctx, int32_t index) {
   return TML_TENSORS(ctx) + (uint32_t)index * TML_TENSOR_WORDS;
 }
@@ -113,7 +143,7 @@ void *tml_tensor_data(const tml_ctx *ctx, int32_t index) {
   const int32_t *t;
   if (index < 0 || (uint32_t)index >= ctx->n_tensors) return NULL;
   t = tensor_rec(ctx, index);
-  if (TML_PLACE_WHERE(t[1]) == TML_ARENA) return ctx->planned + t[2];
+  if (TML_PLACE_WHERE(t[1]) == TML_ARENA) return arena_at(ctx, (uint32_t)t[2]);
   if (TML_PLACE_WHERE(t[1]) == TML_MODEL)
     return (void *)(uintptr_t)(ctx->model + t[2]);
   return NULL;
@@ -212,7 +242,12 @@ static tml_status check_tensor_record(tml_ctx *ctx, int32_t index) {
   if (where == TML_ARENA) {
     if (offset > ctx->planned_bytes || bytes > ctx->planned_bytes - offset)
       return fail(ctx, TML_E_OUT_OF_BOUNDS, index);
-    /* The planned section is 16-byte aligned; offsets keep element alignment. */
+    /* A tensor lies wholly in the own part or wholly in the shared part, and
+     * state (which must outlive other programs' invokes) in the own part. */
+    if (offset < ctx->split ? bytes > ctx->split - offset : (t[1] & TML_STATE) && bytes != 0)
+      return fail(ctx, TML_E_OUT_OF_BOUNDS, index);
+    /* Both parts are 16-byte aligned (split is a multiple of 16 when it
+     * leaves a shared part); offsets keep element alignment. */
     if (offset % size != 0) return fail(ctx, TML_E_MISALIGNED, index);
   } else if (where == TML_MODEL) {
     if (ctx->model == NULL || offset > ctx->model_size ||
@@ -232,7 +267,7 @@ static void reset_state(tml_ctx *ctx) {
   for (i = 0; i < ctx->n_tensors; i++) {
     const int32_t *t = tensor_rec(ctx, (int32_t)i);
     if (t[1] & TML_STATE)
-      memset(ctx->planned + t[2], TML_PLACE_FILL(t[1]), (size_t)t[3]);
+      memset(arena_at(ctx, (uint32_t)t[2]), TML_PLACE_FILL(t[1]), (size_t)t[3]);
   }
 }
 
@@ -273,11 +308,34 @@ static int overlaps(const void *p, uint64_t n, const void *q, uint64_t m) {
   return n != 0 && m != 0 && a < b + m && b < a + n;
 }
 
+/* The own part of a program that shares its block: every state tensor lies
+ * below it (planners put state first). A multiple of 16, or planned_bytes.
+ * Reads the caller's program (header checked); bad records are refused
+ * later by check_program. */
+static uint32_t state_split(const int32_t *program, uint32_t n_tensors, uint32_t planned_bytes) {
+  const int32_t *t = program + TML_HEADER_WORDS;
+  uint64_t end = 0;
+  uint32_t i;
+  for (i = 0; i < n_tensors; i++, t += TML_TENSOR_WORDS) {
+    if (TML_PLACE_WHERE(t[1]) == TML_ARENA && (t[1] & TML_STATE) && t[2] >= 0 && t[3] >= 0 &&
+        (uint64_t)t[2] + (uint32_t)t[3] > end)
+      end = (uint64_t)t[2] + (uint32_t)t[3];
+  }
+  end = (end + (TML_ARENA_ALIGN - 1)) & ~(uint64_t)(TML_ARENA_ALIGN - 1);
+  return end < planned_bytes ? (uint32_t)end : planned_bytes;
+}
+
 tml_status tml_load(uint8_t *block, uint32_t block_size, const uint8_t *model,
                     uint32_t model_size, const int32_t *program,
                     uint32_t program_words) {
+  return tml_load_shared(block, block_size, 0, model, model_size, program, program_words);
+}
+
+tml_status tml_load_shared(uint8_t *block, uint32_t block_size, uint32_t shared_at,
+                           const uint8_t *model, uint32_t model_size, const int32_t *program,
+                           uint32_t program_words) {
   tml_ctx *ctx = ctx_of(block, block_size);
-  uint32_t n_tensors, n_ops, planned_bytes;
+  uint32_t n_tensors, n_ops, planned_bytes, split;
   uint64_t needed;
   int32_t *copy;
   tml_status status;
@@ -305,10 +363,19 @@ tml_status tml_load(uint8_t *block, uint32_t block_size, const uint8_t *model,
   if (n_tensors > (program_words - TML_HEADER_WORDS) / TML_TENSOR_WORDS)
     return fail(ctx, TML_E_BAD_PROGRAM, 0);
 
+  /* Alone, the program owns its whole planned section; sharing, only the
+   * part that holds its state. */
+  if (shared_at == 0) {
+    split = planned_bytes;
+    shared_at = ctx_bytes() + planned_bytes; /* an empty region, where the own part ends */
+  } else {
+    split = state_split(program, n_tensors, planned_bytes);
+  }
+  if (!regions_ok(planned_bytes, program_words, split, shared_at, &needed))
+    return fail(ctx, TML_E_BAD_ARG, 2);
   /* What this very block needs, its own alignment pad included, in 64 bits
    * (tml_arena_bytes_needed assumes the worst pad and saturates). */
-  needed = (uint64_t)((uint8_t *)ctx - block) + ctx_bytes() +
-           align_up(planned_bytes) + (uint64_t)program_words * 4u;
+  needed += (uint64_t)((uint8_t *)ctx - block);
   if (needed > block_size)
     return fail(ctx, TML_E_ARENA_TOO_SMALL,
                 needed > INT32_MAX ? INT32_MAX : (int32_t)needed);
@@ -316,9 +383,10 @@ tml_status tml_load(uint8_t *block, uint32_t block_size, const uint8_t *model,
   ctx->aligned_size = block_size - (uint32_t)((uint8_t *)ctx - block);
   ctx->model = model;
   ctx->model_size = model_size;
-  ctx->planned = (uint8_t *)ctx + ctx_bytes();
   ctx->planned_bytes = planned_bytes;
-  copy = (int32_t *)(void *)(ctx->planned + align_up(planned_bytes));
+  ctx->split = split;
+  ctx->shared_at = shared_at;
+  copy = (int32_t *)(void *)(TML_PLANNED(ctx) + align_up(split));
   memcpy(copy, program, (size_t)program_words * 4u);
   ctx->program = copy;
   ctx->program_words = program_words;
@@ -327,7 +395,8 @@ tml_status tml_load(uint8_t *block, uint32_t block_size, const uint8_t *model,
 
   status = check_program(ctx);
   if (status != TML_OK) return status;
-  memset(ctx->planned, 0, planned_bytes);
+  memset(TML_PLANNED(ctx), 0, split);
+  memset(arena_at(ctx, split), 0, planned_bytes - split);
   reset_state(ctx);
   ctx->magic = TML_CTX_MAGIC;
   return TML_OK;
@@ -339,8 +408,9 @@ tml_status tml_invoke(uint8_t *block, uint32_t block_size) {
   uint32_t i;
   tml_status status;
   if (ctx == NULL) return TML_E_NOT_LOADED;
-  /* Kernels only write inside the planned section, which holds neither the
-   * context nor the program: what is checked here stays true to the end. */
+  /* Kernels only write inside the planned section (its own part and its
+   * shared region), which holds neither the context nor the program: what
+   * is checked here stays true to the end. */
   status = check_program(ctx);
   if (status != TML_OK) return status;
   words = TML_OPS(ctx);
@@ -402,10 +472,15 @@ int32_t tml_info(const uint8_t *block, uint32_t block_size, int32_t key) {
    * larger than INT32_MAX bytes, so the sums saturate. */
   switch (key) {
     case TML_INFO_PLANNED_OFFSET:
-      return (int32_t)(ctx->planned - (const uint8_t *)block);
-    case TML_INFO_USED_BYTES:
-      return clamp_i32((uint64_t)ctx_bytes() + align_up(ctx->planned_bytes) +
-                       (uint64_t)ctx->program_words * 4u);
+      return clamp_i32((uint64_t)(TML_PLANNED(ctx) - (const uint8_t *)block));
+    case TML_INFO_USED_BYTES: {
+      uint64_t end = 0;
+      (void)regions_ok(ctx->planned_bytes, ctx->program_words, ctx->split, ctx->shared_at, &end);
+      return clamp_i32(end);
+    }
+    case TML_INFO_SPLIT: return (int32_t)ctx->split;
+    case TML_INFO_SHARED_OFFSET:
+      return clamp_i32((uint64_t)((uint8_t *)ctx - block) + ctx->shared_at);
     case TML_INFO_PERSISTENT_BYTES:
       return clamp_i32((uint64_t)ctx_bytes() +
                        (uint64_t)ctx->program_words * 4u);

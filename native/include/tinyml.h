@@ -14,6 +14,21 @@
  *                                   offsets chosen
  *                                   by the TS planner
  *
+ * Shared arenas (TFLM's multi-tenant arena): programs that run one after
+ * another can share one block (tml_load_shared). Each keeps its context, the
+ * part of its planned section that holds state (its "own part": offsets
+ * [0, split), split = the end of its last state tensor rounded up to 16;
+ * the planner puts state first) and its program copy side by side with the
+ * others'; the rest of every planned section (activations, offsets
+ * [split, planned_bytes)) lies in one shared region past all of them, which
+ * each invoke may overwrite:
+ *
+ *   [pad][ctx A][A own][A program][ctx B][B own][B program][shared region]
+ *         ^ A's block view from here ^ B's block view from here
+ *
+ * A program alone in its block owns its whole planned section (split =
+ * planned_bytes), which gives the layout above.
+ *
  * Op program (int32 words, little-endian host order):
  *   header   TML_HEADER_WORDS words: magic, version, n_tensors, n_ops,
  *            planned_bytes, total_words
@@ -152,12 +167,16 @@ typedef enum {
 /* Keys for tml_info(). */
 typedef enum {
   TML_INFO_PLANNED_OFFSET = 1, /* byte offset of the planned section from the block start */
-  TML_INFO_USED_BYTES = 2,     /* arena bytes in use, from the aligned base */
+  TML_INFO_USED_BYTES = 2,     /* arena bytes in use, from the aligned base (sharing:
+                                  through the end of the shared region) */
   TML_INFO_PERSISTENT_BYTES = 3,
   TML_INFO_PLANNED_BYTES = 4,
   TML_INFO_ERR_OP = 5,         /* op index of the last error, -1 if none */
   TML_INFO_ERR_DETAIL = 6,     /* status-specific detail of the last error */
-  TML_INFO_CTX_BYTES = 7       /* sizeof the context header (for planners) */
+  TML_INFO_CTX_BYTES = 7,      /* sizeof the context header (for planners) */
+  TML_INFO_SPLIT = 8,          /* planned-section offsets below this lie in the own part */
+  TML_INFO_SHARED_OFFSET = 9   /* byte offset, from the block start, of planned-section
+                                  offset `split` (the shared region when sharing) */
 } tml_info_key;
 
 /*
@@ -168,6 +187,20 @@ typedef enum {
 tml_status tml_load(uint8_t *block, uint32_t block_size, const uint8_t *model,
                     uint32_t model_size, const int32_t *program,
                     uint32_t program_words);
+
+/*
+ * Load a program that shares `block` with others (layout above). `block` is
+ * this program's view of the shared block: its context goes at the view's
+ * first 16-byte aligned byte, its own part and program copy after it, and
+ * the shared region starts `shared_at` bytes past the context (a multiple of
+ * 16, past the program copy, inside the view). shared_at == 0: no sharing,
+ * tml_load's layout. Nothing is written outside the view; the caller lays
+ * the programs out so that their persistent parts do not overlap (a program
+ * whose context or copy was overwritten is refused at its next invoke).
+ */
+tml_status tml_load_shared(uint8_t *block, uint32_t block_size, uint32_t shared_at,
+                           const uint8_t *model, uint32_t model_size, const int32_t *program,
+                           uint32_t program_words);
 
 /* Run every op of the loaded program, in order. */
 tml_status tml_invoke(uint8_t *block, uint32_t block_size);
@@ -224,6 +257,11 @@ typedef enum {
  */
 tml_status tml_load_packed(uint8_t *block, uint32_t block_size, const uint8_t *model,
                            uint32_t model_size, const uint8_t *section, uint32_t section_size);
+
+/* tml_load_packed for a program that shares its block (tml_load_shared). */
+tml_status tml_load_packed_shared(uint8_t *block, uint32_t block_size, uint32_t shared_at,
+                                  const uint8_t *model, uint32_t model_size,
+                                  const uint8_t *section, uint32_t section_size);
 
 /* FNV-1a over bytes read as little-endian 32-bit words (a last partial word
  * zero-filled); word `skip_word` (or none if -1) is read as 0. */

@@ -16,3 +16,5 @@ export type { Wav } from './wav';
 export { readBmp, rgbToGray, resize, resizeRegion, crop, grayToInt8, grayToQuantized } from './image';
 export type { QuantParams } from './quant';
 export type { Image } from './image';
+export { allocateShared, sharedLayout } from './shared';
+export type { SharedLayout, SharedOptions } from './shared';

@@ -8,6 +8,7 @@ import { packModel, modelPart } from '../planner/pack';
 import { TinyMLError } from '../core/errors';
 import { packedSectionAt } from '../core/packed';
 import { runFrames } from '../app/run';
+import { inspectShared } from './inspect-shared';
 import { opName } from '../planner/model/names';
 import { ModelInfo, OperatorInfo } from '../planner/model/types';
 import { dtypeName, numElements } from '../planner/ops/quant';
@@ -45,7 +46,7 @@ Usage:
       A packed file is still a normal .tflite for TFLM and other tools; the
       device core (dist/tinyml.core.js) runs it with no parsing or planning.
       The same model always gives the same bytes.
-  tinyml inspect <model.tflite> [--json]
+  tinyml inspect <model.tflite> [--json]   (several models: their shared arena)
       Ops, tensors (shape, dtype, quantization), MACs and the arena plan
       (arenaBytes: the block to give, = persistent + planned bytes + up to 15
       bytes of alignment) without running anything.
@@ -360,6 +361,11 @@ function opMacs(model: ModelInfo, op: OperatorInfo): number {
 function cmdInspect(positional: string[], flags: Flags): number {
   const file = positional[1];
   if (!file) throw new UsageError('usage: tinyml inspect <model.tflite> [--json]');
+  if (positional.length > 2) {
+    const files = positional.slice(1);
+    process.stdout.write(inspectShared(files, files.map(function (f) { return readFile(f, 'model'); }), !!flags.json) + '\n');
+    return 0;
+  }
   const m = new PreparedModel(modelPart(readFile(file, 'model')));
   const g = m.model.subgraphs[0];
   let plan: Plan | null = null;

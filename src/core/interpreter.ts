@@ -49,13 +49,16 @@ export class Interpreter {
   /** The model bytes (a packed file, or a raw model with `section` beside it). */
   readonly bytes: Uint8Array;
   private readonly section: Uint8Array | undefined;
-  /** The packed section's words. */
-  private readonly words: Int32Array;
+  /** The packed section's words (read by allocateShared too). */
+  readonly words: Int32Array;
   /** Inputs, outputs and the op table, read on first use. */
   private meta: [TensorInfo[], TensorInfo[], number[]] | null = null;
   private readonly arenaSize: number;
-  private readonly native: NativeModule;
-  private arena: ArrayBuffer | null = null;
+  readonly native: NativeModule;
+  /** What the native calls take: the arena, or this program's view of a shared block. */
+  private arena: ArrayBuffer | Uint8Array | null = null;
+  /** A shared block's bytes in use (allocateShared), else 0. */
+  private total = 0;
   private views: { [key: string]: TensorView } = {};
 
   constructor(model: Uint8Array | ArrayBuffer | ArrayBufferView, options?: InterpreterOptions) {
@@ -99,15 +102,24 @@ export class Interpreter {
       fail('E_ARENA_TOO_SMALL', 'arena of ' + size + ' bytes is too small: this model needs ' +
         needed + ' bytes (arenaSize >= ' + needed + ')');
     }
+    this.place(this.native.arena(size));
+  }
+
+  /**
+   * Loads the program into `arena`: a fresh block (allocateTensors), or this
+   * program's view of a shared block whose shared region starts `sharedAt`
+   * bytes past its context and which has `total` bytes in use (allocateShared).
+   */
+  place(arena: ArrayBuffer | Uint8Array, sharedAt?: number, total?: number): void {
     const native = this.native;
     const self = this as any;
     delete self.invoke;
     this.arena = null;
     this.views = {};
-    const arena = native.arena(size);
-    const status = this.section ? native.load(arena, this.bytes, this.section) : native.load(arena, this.bytes);
+    const status = native.load(arena, this.bytes, this.section, sharedAt);
     if (status) this.failure(arena, status);
     this.arena = arena;
+    this.total = total || 0;
     // From now on m.invoke() is the native call itself: the binding hands a
     // failed status to the handler, which throws. On a microcontroller a
     // script-level call costs more than a small model's kernels.
@@ -138,16 +150,19 @@ export class Interpreter {
   input(i: number): TensorView { return this.view(this.inputInfo(i), 'i' + i); }
   output(i: number): TensorView { return this.view(this.outputInfo(i), 'o' + i); }
 
-  /** Arena bytes in use (context + planned section + program); before allocateTensors, the bytes it will need. */
+  /**
+   * Arena bytes in use (context + planned section + program; in a shared
+   * block, the whole block's); before allocateTensors, the bytes it will need.
+   */
   arenaUsedBytes(): number {
-    return this.arena ? this.native.info(this.arena, Info.USED_BYTES) : this.words[W_ARENA];
+    return this.total || (this.arena ? this.native.info(this.arena, Info.USED_BYTES) : this.words[W_ARENA]);
   }
 
   private info(): [TensorInfo[], TensorInfo[], number[]] {
     return this.meta || (this.meta = readMeta(this.words));
   }
 
-  private loaded(): ArrayBuffer {
+  private loaded(): ArrayBuffer | Uint8Array {
     return this.arena || fail('E_BAD_STATE', 'call allocateTensors() before invoke()/input()/output()');
   }
 
@@ -156,8 +171,16 @@ export class Interpreter {
     const native = this.native;
     const cached = this.views[key];
     if (cached) return cached;
-    let buffer: ArrayBuffer | null = arena;
-    let byteOffset = native.info(arena, Info.PLANNED_OFFSET) + t.offset;
+    let buffer: ArrayBuffer | null = arena as ArrayBuffer;
+    // Planned-section offsets below the split lie in the program's own part,
+    // the rest in the (maybe shared) region after it.
+    const split = native.info(arena, Info.SPLIT);
+    let byteOffset = (t.offset < split ? native.info(arena, Info.PLANNED_OFFSET) : native.info(arena, Info.SHARED_OFFSET) - split) +
+      t.offset;
+    if (!(arena instanceof ArrayBuffer)) {
+      buffer = arena.buffer as ArrayBuffer;
+      byteOffset += arena.byteOffset;
+    }
     let limit = native.info(arena, Info.PLANNED_BYTES);
     if (t.where === 2) {
       buffer = this.bytes.buffer as ArrayBuffer;
@@ -203,7 +226,7 @@ export class Interpreter {
   }
 
   /** Turns a native status into a TinyMLError naming the op involved. */
-  private failure(arena: ArrayBuffer, status: number): never {
+  private failure(arena: ArrayBuffer | Uint8Array, status: number): never {
     const native = this.native;
     const name = STATUS_NAMES.split(',')[status] || 'E_UNKNOWN';
     const errOp = native.info(arena, Info.ERR_OP);

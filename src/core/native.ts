@@ -4,6 +4,13 @@
 // installs the addon with setNative()).
 import { fail } from './errors';
 
+/**
+ * An arena block, or a Uint8Array over a shared block from one program's
+ * context on (tml_load_shared: its shared region starts `sharedAt` bytes
+ * past that context).
+ */
+export type Arena = ArrayBuffer | Uint8Array;
+
 export interface NativeModule {
   /** A fresh zero-filled block for one interpreter's arena. */
   arena(size: number): ArrayBuffer;
@@ -11,12 +18,13 @@ export interface NativeModule {
    * tml_load: checks and copies the op program into the arena; returns a
    * tml_status. Without `program`, `model` is a packed file; with a
    * Uint8Array, that is the model's packed section (tml_load_packed).
+   * With `sharedAt`, the program shares its block (tml_load_shared).
    */
-  load(arena: ArrayBuffer, model: Uint8Array, program?: Int32Array | Uint8Array): number;
+  load(arena: Arena, model: Uint8Array, program?: Int32Array | Uint8Array, sharedAt?: number): number;
   /** Runs the program; a failed status goes to onError (if given), whose result is returned. */
-  invoke(arena: ArrayBuffer, onError?: (status: number) => unknown): number;
-  reset(arena: ArrayBuffer): number;
-  info(arena: ArrayBuffer, key: number): number;
+  invoke(arena: Arena, onError?: (status: number) => unknown): number;
+  reset(arena: Arena): number;
+  info(arena: Arena, key: number): number;
   /**
    * Optional (Espruino): a Uint8Array over `bytes` bytes of `buffer` from
    * `offset`, for engines whose typed arrays cannot take offsets above 65535.
@@ -38,7 +46,7 @@ export const STATUS_NAMES = 'OK,E_BAD_ARG,E_BAD_PROGRAM,E_ARENA_TOO_SMALL,E_BAD_
 
 export const enum Info {
   PLANNED_OFFSET = 1, USED_BYTES = 2, PERSISTENT_BYTES = 3, PLANNED_BYTES = 4,
-  ERR_OP = 5, ERR_DETAIL = 6,
+  ERR_OP = 5, ERR_DETAIL = 6, SPLIT = 8, SHARED_OFFSET = 9,
 }
 
 /** Layout constants shared with native/core (TML_CTX_BYTES, alignment, record sizes). */

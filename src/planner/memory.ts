@@ -1,6 +1,8 @@
 // Memory planner for the arena's planned section: greedy first-fit by
 // decreasing size over buffer lifetimes (op indices), like TFLM's greedy
-// planner, with 16-byte aligned offsets.
+// planner, with 16-byte aligned offsets. State buffers (alive across
+// invokes) come first, so they end up together at the bottom: a shared
+// arena keeps that part per program and shares the rest (native tinyml.h).
 import { alignUp } from '../core/native';
 
 export interface PlanBuffer {
@@ -11,15 +13,19 @@ export interface PlanBuffer {
   /** Filled in by planMemory, or given (offline plan) when `fixed`. */
   offset: number;
   fixed?: boolean;
+  /** Lives across invokes (variables, op state): placed before all others. */
+  state?: boolean;
 }
 
 /** Places every buffer; returns the planned section's size in bytes. */
 export function planMemory(buffers: PlanBuffer[]): number {
   const order: number[] = [];
   for (let i = 0; i < buffers.length; i++) order.push(i);
-  // Largest first; ties keep the earlier-first lifetime first, then model order.
+  // State first, then largest first; ties keep the earlier-first lifetime
+  // first, then model order.
   order.sort(function (a, b) {
     const x = buffers[a], y = buffers[b];
+    if (!x.state !== !y.state) return x.state ? -1 : 1;
     if (x.size !== y.size) return y.size - x.size;
     if (x.first !== y.first) return x.first - y.first;
     return a - b;

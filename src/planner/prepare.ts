@@ -308,7 +308,7 @@ function placeTensors(tensors: TensorSpec[], root: number[], life: Lifetimes, of
     const fixed = offline !== null && t < offline.length && offline[t] >= 0;
     buffers.push({
       size: tensors[t].bytes, first: life.first[t], last: Math.max(life.last[t], life.first[t]),
-      offset: fixed ? (offline as number[])[t] : 0, fixed: fixed,
+      offset: fixed ? (offline as number[])[t] : 0, fixed: fixed, state: tensors[t].state,
     });
   }
   const plannedBytes = planMemory(buffers);

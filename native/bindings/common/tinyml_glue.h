@@ -16,6 +16,10 @@
  *   load(arena, model, program) -> tml_status (model Uint8Array, program Int32Array)
  *   load(arena, file)           -> tml_status: a packed model (tml_load_packed)
  *   load(arena, model, section) -> tml_status: a model and its packed section (Uint8Array)
+ *   load(arena, model, x, sharedAt) -> the same for a program sharing its block
+ *                                  (tml_load_shared): arena is then a Uint8Array
+ *                                  over the block from this program's context
+ *                                  on, sharedAt the shared region's offset
  *   invoke(arena[, onError])    -> tml_status; when it is not OK and onError is a
  *                                  function, the binding returns onError(status)
  *                                  instead (what it returns or throws), so a
@@ -27,8 +31,10 @@
  *   view(buffer, offset, bytes) -> Uint8Array over exactly those bytes of
  *                                  buffer, itself at byteOffset 0 of its
  *                                  .buffer (so views built on it need no offset)
- * Wrong argument types throw TypeError, bad sizes RangeError (Error on
- * engines without RangeError); C statuses come back as numbers.
+ * Wherever `arena` is taken, a Uint8Array over part of an arena's buffer
+ * works too (a program's view of a shared block). Wrong argument types throw
+ * TypeError, bad sizes RangeError (Error on engines without RangeError); C
+ * statuses come back as numbers.
  */
 #ifndef TINYML_GLUE_H
 #define TINYML_GLUE_H
@@ -49,7 +55,7 @@ typedef enum {
   TML_FN_COUNT
 } tml_fn_id;
 
-#define TML_GLUE_MAX_ARGS 3
+#define TML_GLUE_MAX_ARGS 4
 #define TML_GLUE_ARENA_MAX 2147483647.0
 #define TML_GLUE_GLOBAL "__tinyml_native"
 
@@ -61,7 +67,7 @@ typedef struct {
 /* The function table, indexed by tml_fn_id. */
 static inline const tml_fn_desc *tml_glue_fns(void) {
   static const tml_fn_desc fns[TML_FN_COUNT] = {
-      {"arena", 1}, {"load", 3}, {"invoke", 2}, {"reset", 1}, {"info", 2}, {"view", 3}};
+      {"arena", 1}, {"load", 4}, {"invoke", 2}, {"reset", 1}, {"info", 2}, {"view", 3}};
   return fns;
 }
 
@@ -155,10 +161,16 @@ static inline uint32_t tml_glue_size32(size_t n) {
   return n > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)n;
 }
 
+/* 1 if v can be an arena: an ArrayBuffer, or a Uint8Array over part of one. */
+static inline int tml_glue_is_arena(const tml_val *v) {
+  return v->kind == TML_VAL_ARRAYBUFFER || v->kind == TML_VAL_UINT8ARRAY;
+}
+
 static inline void tml_glue_load(const tml_val *argv, tml_res *r) {
   const tml_val *arena = &argv[0], *model = &argv[1], *program = &argv[2];
-  if (arena->kind != TML_VAL_ARRAYBUFFER)
-    TML_GLUE_FAIL(r, TML_RES_TYPE_ERROR, "load: arena must be an ArrayBuffer");
+  uint32_t shared_at = 0;
+  if (!tml_glue_is_arena(arena))
+    TML_GLUE_FAIL(r, TML_RES_TYPE_ERROR, "load: arena must be an ArrayBuffer or a Uint8Array");
   if (model->kind != TML_VAL_UINT8ARRAY)
     TML_GLUE_FAIL(r, TML_RES_TYPE_ERROR, "load: model must be a Uint8Array");
   if (program->kind != TML_VAL_INT32ARRAY && program->kind != TML_VAL_UINT8ARRAY &&
@@ -183,14 +195,21 @@ static inline void tml_glue_load(const tml_val *argv, tml_res *r) {
   if (program->flags & TML_VAL_SCATTERED)
     TML_GLUE_FAIL(r, TML_RES_TYPE_ERROR,
                           "load: program must be contiguous in memory");
+  if (argv[3].kind == TML_VAL_NUMBER) {
+    if (!tml_glue_integer_in(&argv[3], 0.0, TML_GLUE_ARENA_MAX))
+      TML_GLUE_FAIL(r, TML_RES_RANGE_ERROR, "load: sharedAt must be an integer from 0 to 2147483647");
+    shared_at = (uint32_t)argv[3].number;
+  } else if (argv[3].kind != TML_VAL_OTHER) {
+    TML_GLUE_FAIL(r, TML_RES_TYPE_ERROR, "load: sharedAt must be a number or absent");
+  }
   if (program->kind != TML_VAL_INT32ARRAY) {
     /* Absent: `model` is a packed file; a Uint8Array: its packed section. */
     if (model->bytes > 0xFFFFFFFFu || program->bytes > 0xFFFFFFFFu)
       TML_GLUE_RETURN_INT(r, TML_E_BAD_ARG);
     if (program->kind == TML_VAL_UINT8ARRAY && program->data == NULL)
       TML_GLUE_RETURN_INT(r, TML_E_BAD_PACK); /* an empty section */
-    TML_GLUE_RETURN_INT(r, (int32_t)tml_load_packed(
-                               arena->data, tml_glue_size32(arena->bytes), model->data,
+    TML_GLUE_RETURN_INT(r, (int32_t)tml_load_packed_shared(
+                               arena->data, tml_glue_size32(arena->bytes), shared_at, model->data,
                                (uint32_t)model->bytes,
                                program->kind == TML_VAL_UINT8ARRAY ? program->data : NULL,
                                (uint32_t)program->bytes));
@@ -198,9 +217,10 @@ static inline void tml_glue_load(const tml_val *argv, tml_res *r) {
   if (model->bytes > 0xFFFFFFFFu || program->bytes % 4u != 0 ||
       program->bytes / 4u > 0x3FFFFFFFu || ((uintptr_t)program->data & 3u) != 0)
     TML_GLUE_RETURN_INT(r, TML_E_BAD_ARG);
-  TML_GLUE_RETURN_INT(r, (int32_t)tml_load(arena->data, tml_glue_size32(arena->bytes), model->data,
-                                    (uint32_t)model->bytes, (const int32_t *)(void *)program->data,
-                                    (uint32_t)(program->bytes / 4u)));
+  TML_GLUE_RETURN_INT(r, (int32_t)tml_load_shared(arena->data, tml_glue_size32(arena->bytes),
+                                                  shared_at, model->data, (uint32_t)model->bytes,
+                                                  (const int32_t *)(void *)program->data,
+                                                  (uint32_t)(program->bytes / 4u)));
 }
 
 /*
@@ -229,17 +249,17 @@ static inline void tml_glue_call(tml_fn_id fn, const tml_val *argv, tml_res *r) 
       tml_glue_load(argv, r);
       return;
     case TML_FN_INVOKE:
-      if (arena->kind != TML_VAL_ARRAYBUFFER)
-        TML_GLUE_FAIL(r, TML_RES_TYPE_ERROR, "invoke: arena must be an ArrayBuffer");
+      if (!tml_glue_is_arena(arena))
+        TML_GLUE_FAIL(r, TML_RES_TYPE_ERROR, "invoke: arena must be an ArrayBuffer or a Uint8Array");
       TML_GLUE_RETURN_INT(r, (int32_t)tml_invoke(arena->data, tml_glue_size32(arena->bytes)));
     case TML_FN_RESET:
-      if (arena->kind != TML_VAL_ARRAYBUFFER)
-        TML_GLUE_FAIL(r, TML_RES_TYPE_ERROR, "reset: arena must be an ArrayBuffer");
+      if (!tml_glue_is_arena(arena))
+        TML_GLUE_FAIL(r, TML_RES_TYPE_ERROR, "reset: arena must be an ArrayBuffer or a Uint8Array");
       TML_GLUE_RETURN_INT(r, (int32_t)tml_reset(arena->data, tml_glue_size32(arena->bytes)));
     case TML_FN_INFO: {
       int32_t key = -1; /* a key that is not an int32 reads as -1 */
-      if (arena->kind != TML_VAL_ARRAYBUFFER)
-        TML_GLUE_FAIL(r, TML_RES_TYPE_ERROR, "info: arena must be an ArrayBuffer");
+      if (!tml_glue_is_arena(arena))
+        TML_GLUE_FAIL(r, TML_RES_TYPE_ERROR, "info: arena must be an ArrayBuffer or a Uint8Array");
       if (argv[1].kind != TML_VAL_NUMBER)
         TML_GLUE_FAIL(r, TML_RES_TYPE_ERROR, "info: key must be a number");
       if (tml_glue_integer_in(&argv[1], -2147483648.0, 2147483647.0))

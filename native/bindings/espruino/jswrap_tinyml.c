@@ -157,13 +157,14 @@ static void contiguous_program(JsVar *program, tml_val *val, JsVar **tmp) {
   *tmp = flat;
 }
 
-static JsVar *call(tml_fn_id fn, JsVar *a0, JsVar *a1, JsVar *a2) {
+static JsVar *call(tml_fn_id fn, JsVar *a0, JsVar *a1, JsVar *a2, JsVar *a3) {
   tml_val vals[TML_GLUE_MAX_ARGS];
   tml_res res;
   JsVar *tmp = 0;
   marshal(a0, &vals[0]);
   marshal(a1, &vals[1]);
   marshal(a2, &vals[2]);
+  marshal(a3, &vals[3]);
   if (fn == TML_FN_LOAD) contiguous_program(a2, &vals[2], &tmp);
   tml_glue_call(fn, vals, &res);
   jsvUnLock(tmp);
@@ -191,7 +192,7 @@ static JsVar *call(tml_fn_id fn, JsVar *a0, JsVar *a1, JsVar *a2) {
 }
 A fresh arena for one interpreter.
 */
-JsVar *jswrap_tinyml_arena(JsVar *size) { return call(TML_FN_ARENA, size, 0, 0); }
+JsVar *jswrap_tinyml_arena(JsVar *size) { return call(TML_FN_ARENA, size, 0, 0, 0); }
 
 /*JSON{
   "type" : "staticmethod",
@@ -199,16 +200,17 @@ JsVar *jswrap_tinyml_arena(JsVar *size) { return call(TML_FN_ARENA, size, 0, 0);
   "name" : "load",
   "generate" : "jswrap_tinyml_load",
   "params" : [
-    ["arena","JsVar","An ArrayBuffer from arena()"],
+    ["arena","JsVar","An ArrayBuffer from arena(), or a Uint8Array over part of one (a shared block)"],
     ["model","JsVar","The model bytes (Uint8Array on contiguous memory)"],
-    ["program","JsVar","The op program (Int32Array), a packed section (Uint8Array), or nothing for a packed model"]
+    ["program","JsVar","The op program (Int32Array), a packed section (Uint8Array), or nothing for a packed model"],
+    ["sharedAt","JsVar","Optional: offset of the shared region from the context (a program sharing its block)"]
   ],
   "return" : ["JsVar","A tml_status (0 = OK)"]
 }
 Checks the op program (or the packed model's) and copies it into the arena.
 */
-JsVar *jswrap_tinyml_load(JsVar *arena, JsVar *model, JsVar *program) {
-  return call(TML_FN_LOAD, arena, model, program);
+JsVar *jswrap_tinyml_load(JsVar *arena, JsVar *model, JsVar *program, JsVar *sharedAt) {
+  return call(TML_FN_LOAD, arena, model, program, sharedAt);
 }
 
 /*JSON{
@@ -225,7 +227,7 @@ JsVar *jswrap_tinyml_load(JsVar *arena, JsVar *model, JsVar *program) {
 Runs every op of the loaded program.
 */
 JsVar *jswrap_tinyml_invoke(JsVar *arena, JsVar *onError) {
-  JsVar *status = call(TML_FN_INVOKE, arena, 0, 0), *out;
+  JsVar *status = call(TML_FN_INVOKE, arena, 0, 0, 0), *out;
   if (!status || !jsvIsFunction(onError) || jsvGetInteger(status) == 0) return status;
   out = jspExecuteFunction(onError, 0, 1, &status);
   jsvUnLock(status);
@@ -242,7 +244,7 @@ JsVar *jswrap_tinyml_invoke(JsVar *arena, JsVar *onError) {
 }
 Sets every state tensor back to its fill byte.
 */
-JsVar *jswrap_tinyml_reset(JsVar *arena) { return call(TML_FN_RESET, arena, 0, 0); }
+JsVar *jswrap_tinyml_reset(JsVar *arena) { return call(TML_FN_RESET, arena, 0, 0, 0); }
 
 /*JSON{
   "type" : "staticmethod",
@@ -257,7 +259,7 @@ JsVar *jswrap_tinyml_reset(JsVar *arena) { return call(TML_FN_RESET, arena, 0, 0
 }
 Reads a tml_info value.
 */
-JsVar *jswrap_tinyml_info(JsVar *arena, JsVar *key) { return call(TML_FN_INFO, arena, key, 0); }
+JsVar *jswrap_tinyml_info(JsVar *arena, JsVar *key) { return call(TML_FN_INFO, arena, key, 0, 0); }
 
 /*JSON{
   "type" : "staticmethod",
@@ -275,5 +277,5 @@ A view that needs no byteOffset (Espruino's are limited to 65535). It does
 not keep `buffer` alive: keep a reference to it while the view is used.
 */
 JsVar *jswrap_tinyml_view(JsVar *buffer, JsVar *offset, JsVar *bytes) {
-  return call(TML_FN_VIEW, buffer, offset, bytes);
+  return call(TML_FN_VIEW, buffer, offset, bytes, 0);
 }

@@ -8,7 +8,7 @@
 #include "jsvar.h"
 
 JsVar *jswrap_tinyml_arena(JsVar *size);
-JsVar *jswrap_tinyml_load(JsVar *arena, JsVar *model, JsVar *program);
+JsVar *jswrap_tinyml_load(JsVar *arena, JsVar *model, JsVar *program, JsVar *sharedAt);
 JsVar *jswrap_tinyml_invoke(JsVar *arena, JsVar *onError);
 JsVar *jswrap_tinyml_reset(JsVar *arena);
 JsVar *jswrap_tinyml_info(JsVar *arena, JsVar *key);
