@@ -23,7 +23,8 @@ var sources = require('./native-sources');
 var ROOT = sources.ROOT;
 var BOARD_DIR = path.join(ROOT, 'boards', 'qemu-m4');
 var BOARD = JSON.parse(fs.readFileSync(path.join(BOARD_DIR, 'board.json'), 'utf8'));
-var OUT = path.join(ROOT, 'dist', 'qemu-m4');
+// TINYML_QEMU_CACHE: another build cache (e.g. a repository's, shared by an installed package).
+var OUT = process.env.TINYML_QEMU_CACHE ? path.resolve(process.env.TINYML_QEMU_CACHE) : path.join(ROOT, 'dist', 'qemu-m4');
 var OBJ = path.join(OUT, 'obj');
 var DUK_BINDING = 'native/bindings/duktape';
 var COMMON_BINDING = 'native/bindings/common'; // glue shared by the engine bindings
@@ -32,7 +33,8 @@ var APT = 'apt-get install qemu-system-arm gcc-arm-none-eabi picolibc-arm-none-e
 
 var CPU = BOARD.cflags;
 var COMMON = CPU.concat(['--specs=picolibc.specs', '-ffunction-sections', '-fdata-sections']);
-var OUR_FLAGS = COMMON.concat(['-std=c99', '-Wall', '-Wextra', '-Werror', '-ffp-contract=off', '-O2']);
+// TML_PROFILE: tml_invoke calls the firmware's per-op hook (app mode's --profile).
+var OUR_FLAGS = COMMON.concat(['-std=c99', '-Wall', '-Wextra', '-Werror', '-ffp-contract=off', '-O2', '-DTML_PROFILE']);
 // Duktape is not our code: its own warnings are not ours to fix. -O2, not
 // -Os: every script call and property read of an app runs through it (a
 // bound invoke() costs 1,480 instructions at -O2, 2,520 at -Os), for about
