@@ -17,14 +17,7 @@ function deviceBundle(input, file) {
       file: file,
       format: 'iife',
       name: 'tinyml',
-      plugins: [terser({
-        ecma: 5,
-        // hoist_vars: Espruino does not hoist `var`, and terser reuses names in ways
-        // that depend on hoisting (seen: a module variable clobbered by a loop var).
-        compress: { passes: 2, hoist_vars: true },
-        mangle: true,
-        format: { comments: false },
-      })],
+      plugins: [terser(require('./tools/terser-options'))], // shared with `tinyml build`
     },
     plugins: [typescript({ tsconfig: './tsconfig.json', include, target: 'ES5', noEmitOnError: true, outDir: undefined })],
   };

@@ -436,6 +436,27 @@ function firmware(modelFile, opts) {
 }
 
 /**
+ * Firmware for an app (`tinyml build --board qemu-m4`): the app's ES5 script
+ * (device core + app) as bytecode, and its file table (tools/build.js) where
+ * a model would be; main.c's app mode runs it. Returns { elf, jsBytes }.
+ */
+function appFirmware(appJs, table, opts) {
+  var o = opts || {};
+  var objs = compileAll(o.log);
+  if (o.log) o.log('  qemu-m4: compiling the app to Duktape bytecode (on the emulator)');
+  var js = jsFunctionBlob(appJs, 'tinyml', objs);
+  var tableFile = blobFile('files', table, '.bin');
+  var empty = blobFile('empty', Buffer.alloc(0), '.bin');
+  if (o.log) o.log('  qemu-m4: linking');
+  var elf = link('app-' + String(o.name || 'app').replace(/[^A-Za-z0-9_.-]/g, '_'), objs.concat([
+    blobObject('tml_fw_model', tableFile, sha(table)),
+    blobObject('tml_fw_bundle', js, sha(fs.readFileSync(js))),
+    blobObject('tml_fw_driver', empty, sha(Buffer.alloc(0))),
+  ]), BOARD.ram.bytes, BOARD.stackBytes);
+  return { elf: elf, jsBytes: fs.statSync(js).size };
+}
+
+/**
  * Sizes of a firmware: .text (code and read-only data, flash), .data, .bss
  * and the stack reserve, and who takes .text (from the linker map's input
  * sections): the native module (core, ops, kernels, binding), Duktape, the
@@ -510,6 +531,7 @@ module.exports = {
   APT: APT,
   missingTools: missingTools,
   firmware: firmware,
+  appFirmware: appFirmware,
   sizes: sizes,
   qemuArgs: qemuArgs,
   encodeArg: encodeArg,

@@ -10,6 +10,7 @@ import { runFrames } from '../app/run';
 import { opName } from '../planner/model/names';
 import { ModelInfo, OperatorInfo } from '../planner/model/types';
 import { dtypeName, numElements } from '../planner/ops/quant';
+import { APP_HELP, appCommand, inspectFit } from './app';
 
 const HELP = `tinyml - run TFLite models the way a microcontroller would
 
@@ -41,7 +42,10 @@ Usage:
       Ops, tensors (shape, dtype, quantization), MACs and the arena plan
       (arenaBytes: the block to give, = persistent + planned bytes + up to 15
       bytes of alignment) without running anything.
-  tinyml help
+  tinyml inspect <model.tflite> --board <name>
+      Also the fit on that board: flash and RAM (arena, predicted JS heap,
+      stack) for the model alone with the device core.
+` + APP_HELP + `  tinyml help
 
 File conventions: the input file is the raw little-endian bytes of every input
 tensor in model order, concatenated (times N frames); the output file likewise.
@@ -379,8 +383,10 @@ function cmdInspect(positional: string[], flags: Flags): number {
     ops: ops,
     tensors: tensors,
   };
+  const fitLines = typeof flags.board === 'string' && plan ? inspectFit(flags.board,
+    { arenaBytes: plan.arenaBytes, inputs: g.inputs.length, outputs: g.outputs.length }, packModel(m.model.bytes).length) : null;
   if (flags.json) {
-    process.stdout.write(JSON.stringify(report, null, 1) + '\n');
+    process.stdout.write(JSON.stringify(fitLines ? Object.assign(report, { fit: fitLines.fit }) : report, null, 1) + '\n');
   } else {
     const lines: string[] = [];
     lines.push(report.model + ': ' + report.bytes + ' bytes, ' + ops.length + ' ops, ' + tensors.length + ' tensors, ' + macs + ' MACs');
@@ -400,9 +406,10 @@ function cmdInspect(positional: string[], flags: Flags): number {
         pad(String(t.bytes), 8) + pad(t.placement || '', 14) + t.name + q);
     }
     if (error) lines.push('', 'cannot run: ' + error.message);
+    if (fitLines) lines.push('', ...fitLines.lines);
     process.stdout.write(lines.join('\n') + '\n');
   }
-  return error ? 1 : 0;
+  return error || (fitLines && !fitLines.fits) ? 1 : 0;
 }
 
 function cmdPack(positional: string[], flags: Flags): number {
@@ -424,7 +431,7 @@ function pad(s: string, n: number): string {
 }
 
 /** Entry point; returns the process exit code. Never lets a stack trace out. */
-export function main(argv: string[]): number {
+export function main(argv: string[]): number | Promise<number> {
   try {
     const { positional, flags } = parseArgs(argv);
     const cmd = positional[0];
@@ -435,7 +442,8 @@ export function main(argv: string[]): number {
     if (cmd === 'run') return cmdRun(positional, flags);
     if (cmd === 'inspect') return cmdInspect(positional, flags);
     if (cmd === 'pack') return cmdPack(positional, flags);
-    throw new UsageError('unknown command "' + cmd + '" (run, pack, inspect, help)');
+    if (cmd === 'build' || cmd === 'emulate' || cmd === 'init') return appCommand(cmd, argv.slice(argv.indexOf(cmd) + 1));
+    throw new UsageError('unknown command "' + cmd + '" (run, pack, inspect, build, emulate, init, help)');
   } catch (e) {
     if (e instanceof TinyMLError) {
       process.stderr.write('tinyml: ' + e.message + '\n');
