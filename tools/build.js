@@ -96,13 +96,14 @@ async function bundleApp(entry, log) {
     onwarn: function (w) { warnings.push(w); },
     plugins: [
       plugin({ onImport: function (which) { if (which === 'device') runtime = 'device'; } }),
+      // The app's compilerOptions (not its file list: the entry decides what is
+      // compiled), with what a board needs on top: ES5 modules for rollup.
       typescript({
-        tsconfig: tsconfig || false,
-        target: 'ES5',
-        module: 'ESNext',
-        noEmitOnError: true,
+        tsconfig: false,
         include: [path.join(appDir, '**', '*.ts')],
-        compilerOptions: tsconfig ? {} : { strict: true, lib: ['ES5'], types: ['tinyml-ts/board'], moduleResolution: 'bundler' },
+        compilerOptions: Object.assign({ strict: true, lib: ['ES5'], types: ['tinyml-ts/board'], moduleResolution: 'bundler' },
+          compilerOptionsOf(tool('typescript', appDir), tsconfig),
+          { target: 'ES5', module: 'ESNext', noEmit: false, noEmitOnError: true, declaration: false, outDir: undefined, sourceMap: false }),
       }),
     ],
   });
@@ -112,6 +113,13 @@ async function bundleApp(entry, log) {
     if (w.code !== 'UNUSED_EXTERNAL_IMPORT') log('  rollup: ' + (w.message || String(w)));
   });
   return { code: out.output[0].code, runtime: runtime };
+}
+
+function compilerOptionsOf(ts, file) {
+  if (!file) return {};
+  const r = ts.readConfigFile(file, ts.sys.readFile);
+  if (r.error) throw new BuildError(file + ': ' + ts.flattenDiagnosticMessageText(r.error.messageText, ' '));
+  return (r.config && r.config.compilerOptions) || {};
 }
 
 function findTsconfig(dir) {

@@ -109,15 +109,27 @@ function opNames(build, n) {
   return m ? m.model.ops : null;
 }
 
+/** Kernel kind names (TML_K_* in native/include/tinyml.h): "DWCONV_S8". */
+function kindNames() {
+  const names = {};
+  const h = fs.readFileSync(path.join(ROOT, 'native', 'include', 'tinyml.h'), 'utf8');
+  const re = /\bTML_K_(\w+)\s*=\s*(\d+)/g;
+  let m;
+  while ((m = re.exec(h)) !== null) names[m[2]] = m[1];
+  return names;
+}
+
 function formatProfiles(build, profiles) {
   const lines = [];
+  const kinds = kindNames();
   profiles.forEach(function (p, k) {
     const sum = p.ops.reduce(function (s, o) { return s + o.instructions; }, 0);
     lines.push('profile: invoke ' + (k + 1) + ': ' + p.kernel + ' kernel instructions, ' + sum + ' in ops (' +
       (p.kernel ? (100 * sum / p.kernel).toFixed(2) : '0') + '%)');
     const names = opNames(build, p.ops.length);
     p.ops.forEach(function (o, i) {
-      lines.push('  op ' + String(i).padEnd(4) + (names ? names[i] : 'kind ' + o.kind).padEnd(28) + String(o.instructions).padStart(12));
+      const name = names && !/^kind /.test(names[i]) ? names[i] : kinds[o.kind] || 'kind ' + o.kind;
+      lines.push('  op ' + String(i).padEnd(4) + name.padEnd(28) + String(o.instructions).padStart(12));
     });
   });
   return lines.join('\n');
@@ -158,6 +170,7 @@ function emulate(dir, o) {
     process.stdout.write(r.stdout);
     if (r.stderr.trim()) process.stderr.write(r.stderr.replace(/\n*$/, '\n'));
     if (o.profile) process.stderr.write(formatProfiles(build, r.profiles) + '\n');
+    if (o.stats && r.stats) process.stderr.write('stats: ' + JSON.stringify(r.stats) + '\n');
     if (r.error) process.stderr.write('tinyml: the qemu-m4 run failed: ' + r.error + '\n');
     return r.status;
   }

@@ -1,22 +1,26 @@
 'use strict';
 // Will it fit? Flash: code + app bundle + files; RAM: statics + arena + JS
 // heap (predicted) + stack, against board.json. The JS heap model lives in
-// board.json "fit.heap" (calibrated on the board: see boards/qemu-m4/README.md):
-//   heap = empty + perBundleByte * bundle bytes + sum over models (perModel + perTensor * (inputs + outputs))
-// where bundle bytes = the ES5 source of device core + app (what the board
-// compiles or loads as bytecode).
+// board.json "fit" (calibrated on the board, see its note):
+//   heap = base + perBytecodeByte * bytecode bytes + perModel * models
+// where the bytecode is the firmware's (or bytecodePerSourceByte times the
+// ES5 source of device core + app when there is no firmware yet).
 
 function kb(n) {
   return (n / 1024).toFixed(1) + ' KB';
 }
 
+/** Bytecode bytes of the bundle: the firmware's, or predicted from the ES5 source. */
+function bytecodeOf(board, bundleBytes, firmware) {
+  if (firmware && firmware.bytecodeBytes) return firmware.bytecodeBytes;
+  return Math.round(bundleBytes * ((board.fit && board.fit.bytecodePerSourceByte) || 1));
+}
+
 /** The predicted JS heap peak (bytes), or null when the board has no heap model. */
-function predictHeap(board, bundleBytes, models) {
+function predictHeap(board, bundleBytes, models, firmware) {
   const h = board.fit && board.fit.heap;
   if (!h) return null;
-  let bytes = h.empty + h.perBundleByte * bundleBytes;
-  models.forEach(function (m) { bytes += h.perModel + h.perTensor * (m.inputs + m.outputs); });
-  return Math.round(bytes);
+  return Math.round(h.base + h.perBytecodeByte * bytecodeOf(board, bundleBytes, firmware) + h.perModel * models.length);
 }
 
 /**
@@ -37,14 +41,14 @@ function fit(board, x) {
   } else {
     if (f.codeBytes) flash.items.push({ what: 'code (engine, native module, board, C library)', bytes: f.codeBytes });
     flash.items.push({ what: 'app bundle' + (f.bytecodePerSourceByte ? ' (bytecode, predicted)' : ''),
-      bytes: Math.round(x.bundleBytes * (f.bytecodePerSourceByte || 1)) });
+      bytes: bytecodeOf(board, x.bundleBytes, null) });
     flash.items.push({ what: 'files', bytes: x.fileBytes });
   }
   const arena = x.models.reduce(function (s, m) { return s + ((m.arenaBytes + 15) & ~15); }, 0);
   if (fw) ram.items.push({ what: 'statics (.data + .bss)', bytes: fw.data + fw.bss });
   else if (f.staticBytes) ram.items.push({ what: 'statics (.data + .bss)', bytes: f.staticBytes });
   ram.items.push({ what: 'arena (' + x.models.length + ' model(s))', bytes: arena });
-  const heap = predictHeap(board, x.bundleBytes, x.models);
+  const heap = predictHeap(board, x.bundleBytes, x.models, fw);
   if (heap !== null) ram.items.push({ what: 'JS heap (predicted)', bytes: heap });
   if (board.stackBytes) ram.items.push({ what: 'stack', bytes: board.stackBytes });
   const total = function (r) { return r.items.reduce(function (s, i) { return s + i.bytes; }, 0); };

@@ -432,6 +432,8 @@ function pad(s: string, n: number): string {
 
 /** Entry point; returns the process exit code. Never lets a stack trace out. */
 export function main(argv: string[]): number | Promise<number> {
+  // build/emulate/init parse their own arguments (repeated --file, `-- args`).
+  if (argv[0] === 'build' || argv[0] === 'emulate' || argv[0] === 'init') return appCommand(argv[0], argv.slice(1));
   try {
     const { positional, flags } = parseArgs(argv);
     const cmd = positional[0];
@@ -442,7 +444,6 @@ export function main(argv: string[]): number | Promise<number> {
     if (cmd === 'run') return cmdRun(positional, flags);
     if (cmd === 'inspect') return cmdInspect(positional, flags);
     if (cmd === 'pack') return cmdPack(positional, flags);
-    if (cmd === 'build' || cmd === 'emulate' || cmd === 'init') return appCommand(cmd, argv.slice(argv.indexOf(cmd) + 1));
     throw new UsageError('unknown command "' + cmd + '" (run, pack, inspect, build, emulate, init, help)');
   } catch (e) {
     if (e instanceof TinyMLError) {
