@@ -215,19 +215,22 @@ function runJobs(jobs, log) {
   if (!jobs.length) return;
   if (log) log('qemu-m4: compiling ' + jobs.length + ' file(s)' + (jobs[0].what === 'duktape.c' ? ' (duktape.c takes a minute)' : ''));
   var script = [
-    'var cp = require("child_process"); var jobs = JSON.parse(process.argv[1]); var next = 0, running = 0, failed = null;',
+    'var cp = require("child_process"); var fs = require("fs"); var jobs = JSON.parse(process.argv[1]); var next = 0, running = 0, failed = null, finished = 0;',
+    // Progress on fd 3 (the caller's stderr) when there is a log: the first build takes about a minute.
+    'function progress(what) { if (process.argv[2] === "log") try { fs.writeSync(3, "qemu-m4: compiled " + finished + "/" + jobs.length + " " + what + "\\n"); } catch (e) {} }',
     'function start() {',
     '  if (failed) return; if (next >= jobs.length) { if (!running) done(); return; }',
     '  var j = jobs[next++]; running++;',
     '  var p = cp.spawn(' + JSON.stringify(CC) + ', j.args, { cwd: ' + JSON.stringify(ROOT) + ' }); var out = "";',
     '  p.stdout.on("data", function (d) { out += d; }); p.stderr.on("data", function (d) { out += d; });',
     '  p.on("error", function (e) { failed = { what: j.what, out: e.message }; done(); });',
-    '  p.on("close", function (code) { running--; if (code !== 0 && !failed) { failed = { what: j.what, out: out }; done(); } else start(); });',
+    '  p.on("close", function (code) { running--; if (code !== 0 && !failed) { failed = { what: j.what, out: out }; done(); } else { finished++; progress(j.what); start(); } });',
     '}',
     'function done() { if (failed) { process.stderr.write(failed.out); process.stdout.write(failed.what); process.exit(1); } process.exit(0); }',
     'start(); start();',
   ].join('\n');
-  var r = childProcess.spawnSync(process.execPath, ['-e', script, JSON.stringify(jobs)], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  var r = childProcess.spawnSync(process.execPath, ['-e', script, JSON.stringify(jobs), log ? 'log' : ''],
+    { encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'pipe', log ? process.stderr : 'ignore'] });
   if (r.status !== 0) fail('qemu-m4: compiling ' + (r.stdout || '?') + ' failed', r.stderr);
 }
 
