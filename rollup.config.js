@@ -17,7 +17,7 @@ function deviceBundle(input, file) {
       file: file,
       format: 'iife',
       name: 'tinyml',
-      plugins: [terser(require('./tools/terser-options'))], // shared with `tinyml build`
+      plugins: [terser(require('./scripts/device-terser.js'))],
     },
     plugins: [typescript({ tsconfig: './tsconfig.json', include, target: 'ES5', noEmitOnError: true, outDir: undefined })],
   };

@@ -50,5 +50,5 @@ module.exports = tinyml;
 module.exports.default = tinyml;
 module.exports.tinyml = tinyml;
 module.exports.tinymlRuntime = tinymlRuntime;
-module.exports.terserOptions = require('./terser-options');
+module.exports.terserOptions = require('../scripts/device-terser.js');
 module.exports.readRuntime = function (which) { return fs.readFileSync(tinymlRuntime(which), 'utf8'); };
