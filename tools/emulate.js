@@ -76,14 +76,79 @@ function duktapeRunner() {
   return bin;
 }
 
-function runDuktape(dir, args) {
+/** JerryScript 3.0 (a tinyml-jerry build, TINYML_JERRYSCRIPT_DIR; not in CI): `tinyml-jerry --script`. */
+function jerryRunner() {
+  const bin = path.join(process.env.TINYML_JERRYSCRIPT_DIR || '', 'tinyml-jerry');
+  if (!process.env.TINYML_JERRYSCRIPT_DIR || !fs.existsSync(bin)) {
+    throw new EmulateError('--board jerryscript needs TINYML_JERRYSCRIPT_DIR (the directory holding tinyml-jerry; boards/README.md)');
+  }
+  return bin;
+}
+
+function runDuktape(dir, args, runner) {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tinyml-emulate-'));
   try {
     const script = path.join(tmp, 'app.js');
     fs.writeFileSync(script, hostScript(dir));
-    const r = spawnSync(duktapeRunner(), ['--script', script].concat(args), { stdio: 'inherit' });
-    if (r.error) throw new EmulateError('cannot run the Duktape runner: ' + r.error.message);
+    const r = spawnSync(runner || duktapeRunner(), ['--script', script].concat(args), { stdio: 'inherit' });
+    if (r.error) throw new EmulateError('cannot run ' + (runner || 'the Duktape runner') + ': ' + r.error.message);
     return r.status === null ? 3 : r.status;
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Espruino 2v29 (a Linux build with the tinyml module, TINYML_ESPRUINO_DIR;
+ * not in CI): boards/host/board.js over Espruino's own fs, the app's lines
+ * between markers in the REPL's output.
+ */
+function runEspruino(dir, args) {
+  const bin = path.join(process.env.TINYML_ESPRUINO_DIR || '', 'espruino');
+  if (!process.env.TINYML_ESPRUINO_DIR || !fs.existsSync(bin)) {
+    throw new EmulateError('--board espruino needs TINYML_ESPRUINO_DIR (the directory holding an espruino Linux build with the tinyml module; boards/README.md)');
+  }
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tinyml-emulate-'));
+  try {
+    const script = path.join(tmp, 'app.js');
+    fs.writeFileSync(script, [
+      'var __tinyml_exit = { code: 0 };',
+      'var __host = {',
+      '  args: ' + JSON.stringify(args) + ',',
+      '  readFile: function (p) {',
+      '    var s = require("fs").readFileSync(p);',
+      '    if (s === undefined) return null;',
+      '    var f = E.toFlatString(s);',
+      '    if (f === undefined) throw new Error("not enough contiguous memory for " + p);',
+      '    return new Uint8Array(E.toArrayBuffer(f));',
+      '  },',
+      '  writeFile: function (p, bytes) { return require("fs").writeFileSync(p, E.toString(bytes)) !== false; },',
+      '  exit: function (c) { __tinyml_exit.code = c; throw __tinyml_exit; }',
+      '};',
+      'console.log("TINYML_BEGIN");',
+      'try {',
+      hostScript(dir),
+      '  console.log("TINYML_EXIT 0");',
+      '} catch (e) {',
+      '  if (e === __tinyml_exit) console.log("TINYML_EXIT " + e.code);',
+      '  else console.log("TINYML_ERR " + (e && e.message !== undefined ? e.message : String(e)));',
+      '}',
+    ].join('\n'));
+    const r = spawnSync(bin, [script], { encoding: 'utf8', input: '', maxBuffer: 256 << 20, timeout: 10 * 60 * 1000 });
+    if (r.error) throw new EmulateError('cannot run ' + bin + ': ' + r.error.message);
+    const lines = (r.stdout || '').split(/\r?\n/);
+    const begin = lines.indexOf('TINYML_BEGIN');
+    for (let i = begin + 1; begin >= 0 && i < lines.length; i++) {
+      const l = lines[i];
+      if (l.indexOf('TINYML_EXIT ') === 0) return Number(l.slice(12));
+      if (l.indexOf('TINYML_ERR ') === 0) {
+        process.stderr.write('tinyml: ' + l.slice(11) + '\n');
+        return 1;
+      }
+      process.stdout.write(l + '\n');
+    }
+    process.stderr.write('tinyml: the Espruino run ended without a result: ' + lines.filter(function (l) { return l.trim(); }).slice(-3).join(' | ') + '\n');
+    return 1;
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
@@ -165,6 +230,8 @@ function emulate(dir, o) {
   if (o.profile && board !== 'qemu-m4') throw new EmulateError('--profile needs --board qemu-m4 (per-op instructions)');
   if (board === 'host') return runHost(dir, args);
   if (board === 'duktape') return runDuktape(dir, args);
+  if (board === 'espruino') return runEspruino(dir, args);
+  if (board === 'jerryscript') return runDuktape(dir, args, jerryRunner());
   if (board === 'qemu-m4') {
     const r = runQemuApp(dir, args, o);
     process.stdout.write(r.stdout);
@@ -174,7 +241,7 @@ function emulate(dir, o) {
     if (r.error) process.stderr.write('tinyml: the qemu-m4 run failed: ' + r.error + '\n');
     return r.status;
   }
-  throw new EmulateError('unknown --board ' + board + ' (host, duktape, qemu-m4)');
+  throw new EmulateError('unknown --board ' + board + ' (host, duktape, qemu-m4, jerryscript, espruino)');
 }
 
 module.exports = { emulate: emulate, runQemuApp: runQemuApp, formatProfiles: formatProfiles, EmulateError: EmulateError };
