@@ -35,15 +35,26 @@ function run(cmd, args, cwd, what) {
 }
 
 /**
- * npm pack into `work`, then a scratch project work/app with the tarball
+ * npm pack (once), then a scratch project work/app with the tarball
  * installed. Returns { app, tarball, pkg: { files, size, ms, installMs } }.
  */
-function packAndInstall(work) {
+let packed = null; // one `npm pack` per mocha run, shared by the test files that install it
+
+function pack() {
+  if (packed) return packed;
+  const dir = fs.mkdtempSync(path.join(require('os').tmpdir(), 'tinyml-pack-'));
+  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
   // prepack runs `npm run build` (a no-op when dist/ is current).
-  const packed = run('npm', ['pack', '--json', '--pack-destination', work], h.ROOT, 'npm pack');
-  const info = JSON.parse(packed.stdout.slice(packed.stdout.search(/^\[/m)))[0];
-  const tarball = path.join(work, info.filename);
-  const pkg = { files: info.files.map((f) => f.path), size: info.size, ms: packed.ms };
+  const r = run('npm', ['pack', '--json', '--pack-destination', dir], h.ROOT, 'npm pack');
+  const info = JSON.parse(r.stdout.slice(r.stdout.search(/^\[/m)))[0];
+  packed = { tarball: path.join(dir, info.filename), files: info.files.map((f) => f.path), size: info.size, ms: r.ms };
+  return packed;
+}
+
+function packAndInstall(work) {
+  const p = pack();
+  const tarball = p.tarball;
+  const pkg = { files: p.files, size: p.size, ms: p.ms };
   const app = path.join(work, 'app');
   fs.mkdirSync(app);
   fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'scratch-app', version: '1.0.0', private: true }));

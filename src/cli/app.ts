@@ -21,7 +21,9 @@ export const APP_HELP = `  tinyml build <app.ts> --board <name> [--file name=pat
   tinyml emulate <dir> [--board host|duktape|qemu-m4] [--profile] [-- args...]
       Runs a built app with the board API (docs/board-api.md): print() to
       stdout, its exit code. --profile (qemu-m4): per-op instructions of every
-      invoke on stderr.
+      invoke on stderr. Also --board jerryscript (TINYML_JERRYSCRIPT_DIR) and
+      --board espruino (TINYML_ESPRUINO_DIR): engine builds made as in
+      boards/README.md.
   tinyml init <dir>
       A starter app: app.ts, tsconfig.json, package.json (scripts build:host,
       build:qemu, emulate:*), README.
