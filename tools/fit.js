@@ -57,7 +57,9 @@ function fit(board, x) {
   const over = [];
   if (flash.limit !== null && flash.total > flash.limit) over.push({ memory: 'flash', by: flash.total - flash.limit });
   if (ram.limit !== null && ram.total > ram.limit) over.push({ memory: 'RAM', by: ram.total - ram.limit });
-  return { fits: over.length === 0, flash: flash, ram: ram, heapPredicted: heap, over: over };
+  const notes = [];
+  if (heap === null && ram.limit !== null) notes.push('the JS heap is not predicted for ' + board.name + ' (no "fit" in its board.json): RAM above leaves it out');
+  return { fits: over.length === 0, flash: flash, ram: ram, heapPredicted: heap, over: over, notes: notes };
 }
 
 function table(name, r) {
@@ -68,7 +70,7 @@ function table(name, r) {
 
 /** The size report, several lines. */
 function report(board, res) {
-  return ['size report for ' + board.name + ':'].concat(table('flash', res.flash), table('RAM', res.ram)).join('\n');
+  return ['size report for ' + board.name + ':'].concat(table('flash', res.flash), table('RAM', res.ram), res.notes).join('\n');
 }
 
 /** One line: what is over and by how much, and the biggest items to cut. */
