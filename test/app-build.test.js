@@ -188,6 +188,23 @@ describe('app: tinyml build / emulate in a scratch project (host, duktape, qemu-
     assert.ok(!fs.existsSync(path.join(app, 'out', 'big', 'build.json')), 'nothing written');
   });
 
+  it('a raw TFLite file (not *.tflite, so not packed) brings the on-device planner along; same output as packed', function () {
+    const hw = h.golden().models.find((x) => x.name === 'hello_world_int8');
+    const c = hw.cases[0];
+    fs.copyFileSync(path.join(h.MODELS, hw.file), path.join(app, 'hw.bin'));
+    fs.writeFileSync(path.join(app, 'raw.ts'), "import { Interpreter } from 'tinyml-ts';\n" +
+      "const m = new Interpreter(board.file('hw')!);\nm.allocateTensors();\nconst x = board.file('x')!;\n" +
+      "for (let i = 0; i < x.length; i++) m.input(0)[i] = (x[i] << 24) >> 24;\nm.invoke();\nboard.print('y', m.output(0)[0]);\n");
+    const x = path.join(h.MODELS, c.input.file);
+    const raw = cli(['build', 'raw.ts', '--board', 'host', '--file', 'hw=hw.bin', '--file', 'x=' + x, '--out', 'out/raw'], 'build raw');
+    assert.match(raw.stderr, /hw: raw TFLite, planned on the device/);
+    cli(['build', 'raw.ts', '--board', 'host', '--file', 'hw=' + path.join(h.MODELS, hw.file), '--file', 'x=' + x, '--out', 'out/packed'], 'build packed');
+    assert.ok(fs.statSync(path.join(app, 'out', 'raw', 'app.js')).size > 2 * fs.statSync(path.join(app, 'out', 'packed', 'app.js')).size);
+    const y = (h.readBytes(path.join(h.MODELS, c.output.file))[0] << 24) >> 24;
+    assert.strictEqual(cli(['emulate', 'out/raw'], 'emulate raw').stdout, 'y ' + y + '\n');
+    assert.strictEqual(cli(['emulate', 'out/packed'], 'emulate packed').stdout, 'y ' + y + '\n');
+  });
+
   it('tinyml init: a starter that builds and runs on the host', function () {
     cli(['init', 'starter'], 'init');
     for (const f of ['app.ts', 'tsconfig.json', 'package.json', 'README.md']) assert.ok(fs.existsSync(path.join(app, 'starter', f)), f);

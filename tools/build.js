@@ -204,6 +204,15 @@ async function build(o) {
     if (e instanceof BuildError) throw e;
     throw new BuildError('bundling ' + path.basename(entry) + ' failed: ' + String(e.message || e).split('\n')[0]);
   }
+  // A raw TFLite model among the files (not *.tflite, so not packed here)
+  // is planned on the device: the runtime then needs the planner add-on.
+  const raw = files.filter(function (f) {
+    return !f.model && f.bytes.length >= 8 && String.fromCharCode(f.bytes[4], f.bytes[5], f.bytes[6], f.bytes[7]) === 'TFL3';
+  });
+  if (raw.length && app.runtime !== 'device') {
+    app.runtime = 'device';
+    log('  ' + raw.map(function (f) { return f.name; }).join(', ') + ': raw TFLite, planned on the device: the runtime includes the planner');
+  }
   const runtime = plugin.readRuntime(app.runtime);
   const appJs = runtime + '\n' + app.code;
 
