@@ -72,7 +72,12 @@ function runHost(dir, args) {
 
 function duktapeRunner() {
   const bin = path.join(ROOT, 'dist', 'tinyml-duk');
-  if (!fs.existsSync(bin)) require(path.join(ROOT, 'scripts', 'build-duktape.js')).buildDuktapeRunner();
+  if (!fs.existsSync(bin)) {
+    const t0 = Date.now();
+    process.stderr.write('duktape: building the host runner ' + bin + ' (once; about a minute)\n');
+    require(path.join(ROOT, 'scripts', 'build-duktape.js')).buildDuktapeRunner();
+    process.stderr.write('duktape: built in ' + ((Date.now() - t0) / 1000).toFixed(1) + ' s\n');
+  }
   return bin;
 }
 
