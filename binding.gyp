@@ -7,7 +7,7 @@
         "<!@(node scripts/native-sources.js)"
       ],
       "include_dirs": ["native/include", "native/core"],
-      "defines": ["NAPI_VERSION=8"],
+      "defines": ["NAPI_VERSION=8", "TML_PROFILE"],  # per-op timing for interpreter.profile()
       # Our flags go in cflags_c: node's common.gypi strips -Werror from
       # "cflags" ("cflags!"), and cflags_c come after its -O3 so -O2 wins.
       # cflags_cc (C++-only flags such as -fno-rtti, -std=gnu++17) never

@@ -8,4 +8,5 @@ if (!fs.existsSync(bundle)) {
   process.stderr.write('tinyml: dist/tinyml.node.js is missing: run `npm run build` first\n');
   process.exit(2);
 }
-process.exitCode = require(bundle).main(process.argv.slice(2));
+// main() returns the exit code, or a promise of it (build is asynchronous).
+Promise.resolve(require(bundle).main(process.argv.slice(2))).then(function (code) { process.exitCode = code; });

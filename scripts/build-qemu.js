@@ -23,7 +23,8 @@ var sources = require('./native-sources');
 var ROOT = sources.ROOT;
 var BOARD_DIR = path.join(ROOT, 'boards', 'qemu-m4');
 var BOARD = JSON.parse(fs.readFileSync(path.join(BOARD_DIR, 'board.json'), 'utf8'));
-var OUT = path.join(ROOT, 'dist', 'qemu-m4');
+// TINYML_QEMU_CACHE: another build cache (e.g. a repository's, shared by an installed package).
+var OUT = process.env.TINYML_QEMU_CACHE ? path.resolve(process.env.TINYML_QEMU_CACHE) : path.join(ROOT, 'dist', 'qemu-m4');
 var OBJ = path.join(OUT, 'obj');
 var DUK_BINDING = 'native/bindings/duktape';
 var COMMON_BINDING = 'native/bindings/common'; // glue shared by the engine bindings
@@ -32,7 +33,8 @@ var APT = 'apt-get install qemu-system-arm gcc-arm-none-eabi picolibc-arm-none-e
 
 var CPU = BOARD.cflags;
 var COMMON = CPU.concat(['--specs=picolibc.specs', '-ffunction-sections', '-fdata-sections']);
-var OUR_FLAGS = COMMON.concat(['-std=c99', '-Wall', '-Wextra', '-Werror', '-ffp-contract=off', '-O2']);
+// TML_PROFILE: tml_invoke calls the firmware's per-op hook (app mode's --profile).
+var OUR_FLAGS = COMMON.concat(['-std=c99', '-Wall', '-Wextra', '-Werror', '-ffp-contract=off', '-O2', '-DTML_PROFILE']);
 // Duktape is not our code: its own warnings are not ours to fix. -O2, not
 // -Os: every script call and property read of an app runs through it (a
 // bound invoke() costs 1,480 instructions at -O2, 2,520 at -Os), for about
@@ -234,19 +236,22 @@ function runJobs(jobs, log) {
   if (!jobs.length) return;
   if (log) log('qemu-m4: compiling ' + jobs.length + ' file(s)' + (jobs[0].what === 'duktape.c' ? ' (duktape.c takes a minute)' : ''));
   var script = [
-    'var cp = require("child_process"); var jobs = JSON.parse(process.argv[1]); var next = 0, running = 0, failed = null;',
+    'var cp = require("child_process"); var fs = require("fs"); var jobs = JSON.parse(process.argv[1]); var next = 0, running = 0, failed = null, finished = 0;',
+    // Progress on fd 3 (the caller's stderr) when there is a log: the first build takes about a minute.
+    'function progress(what) { if (process.argv[2] === "log") try { fs.writeSync(3, "qemu-m4: compiled " + finished + "/" + jobs.length + " " + what + "\\n"); } catch (e) {} }',
     'function start() {',
     '  if (failed) return; if (next >= jobs.length) { if (!running) done(); return; }',
     '  var j = jobs[next++]; running++;',
     '  var p = cp.spawn(' + JSON.stringify(CC) + ', j.args, { cwd: ' + JSON.stringify(ROOT) + ' }); var out = "";',
     '  p.stdout.on("data", function (d) { out += d; }); p.stderr.on("data", function (d) { out += d; });',
     '  p.on("error", function (e) { failed = { what: j.what, out: e.message }; done(); });',
-    '  p.on("close", function (code) { running--; if (code !== 0 && !failed) { failed = { what: j.what, out: out }; done(); } else start(); });',
+    '  p.on("close", function (code) { running--; if (code !== 0 && !failed) { failed = { what: j.what, out: out }; done(); } else { finished++; progress(j.what); start(); } });',
     '}',
     'function done() { if (failed) { process.stderr.write(failed.out); process.stdout.write(failed.what); process.exit(1); } process.exit(0); }',
     'start(); start();',
   ].join('\n');
-  var r = childProcess.spawnSync(process.execPath, ['-e', script, JSON.stringify(jobs)], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  var r = childProcess.spawnSync(process.execPath, ['-e', script, JSON.stringify(jobs), log ? 'log' : ''],
+    { encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'pipe', log ? process.stderr : 'ignore'] });
   if (r.status !== 0) fail('qemu-m4: compiling ' + (r.stdout || '?') + ' failed', r.stderr);
 }
 
@@ -456,6 +461,27 @@ function firmware(modelFile, opts) {
 }
 
 /**
+ * Firmware for an app (`tinyml build --board qemu-m4`): the app's ES5 script
+ * (device core + app) as bytecode, and its file table (tools/build.js) where
+ * a model would be; main.c's app mode runs it. Returns { elf, jsBytes }.
+ */
+function appFirmware(appJs, table, opts) {
+  var o = opts || {};
+  var objs = compileAll(o.log);
+  if (o.log) o.log('  qemu-m4: compiling the app to Duktape bytecode (on the emulator)');
+  var js = jsFunctionBlob(appJs, 'tinyml', objs);
+  var tableFile = blobFile('files', table, '.bin');
+  var empty = blobFile('empty', Buffer.alloc(0), '.bin');
+  if (o.log) o.log('  qemu-m4: linking');
+  var elf = link('app-' + String(o.name || 'app').replace(/[^A-Za-z0-9_.-]/g, '_'), objs.concat([
+    blobObject('tml_fw_model', tableFile, sha(table)),
+    blobObject('tml_fw_bundle', js, sha(fs.readFileSync(js))),
+    blobObject('tml_fw_driver', empty, sha(Buffer.alloc(0))),
+  ]), BOARD.ram.bytes, BOARD.stackBytes);
+  return { elf: elf, jsBytes: fs.statSync(js).size };
+}
+
+/**
  * Sizes of a firmware: .text (code and read-only data, flash), .data, .bss
  * and the stack reserve, and who takes .text (from the linker map's input
  * sections): the native module (core, ops, kernels, binding), Duktape, the
@@ -532,6 +558,7 @@ module.exports = {
   kernelsFor: kernelsFor,
   missingTools: missingTools,
   firmware: firmware,
+  appFirmware: appFirmware,
   sizes: sizes,
   qemuArgs: qemuArgs,
   encodeArg: encodeArg,

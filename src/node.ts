@@ -11,7 +11,7 @@ export { PreparedModel } from './planner/prepare';
 export { modelPart, packHash, sectionOf } from './planner/pack';
 export { readModel } from './planner/model/reader';
 export { verifyModel } from './planner/model/verify';
-export { builtinName } from './planner/model/names';
+export { builtinName, opName } from './planner/model/names';
 export { planMemory } from './planner/memory';
 export * as ota from './ota/bundle';
 

@@ -32,8 +32,8 @@ describe('native bindings', function () {
       N = require(ADDON);
     });
 
-    it('exports exactly the five functions and defines no global', function () {
-      assert.deepStrictEqual(Object.keys(N).sort(), ['arena', 'info', 'invoke', 'load', 'reset']);
+    it('exports exactly the five functions (and the optional profile) and defines no global', function () {
+      assert.deepStrictEqual(Object.keys(N).sort(), ['arena', 'info', 'invoke', 'load', 'profile', 'reset']);
       for (const k of Object.keys(N)) assert.strictEqual(typeof N[k], 'function');
       assert.strictEqual(typeof globalThis.__tinyml_native, 'undefined');
     });

@@ -19,32 +19,7 @@ const TYPE_ROOTS = path.join(h.ROOT, 'node_modules', '@types');
 const MODEL = 'hello_world_int8';
 const CASE = 'sweep_all_int8';
 
-/** The environment for a nested npm: without the state of an enclosing `npm test`
- *  (npm_config_local_prefix would point the install at the repository). */
-function npmEnv() {
-  const env = {};
-  for (const k of Object.keys(process.env)) {
-    if (!/^(npm_(lifecycle_|package_|command$|execpath$|node_execpath$|config_local_prefix$)|INIT_CWD$)/i.test(k)) env[k] = process.env[k];
-  }
-  // Offline: node-gyp builds against the headers installed next to this node
-  // (as scripts/build.js does) instead of downloading them.
-  const prefix = path.join(path.dirname(process.execPath), '..');
-  if (!env.npm_config_nodedir && fs.existsSync(path.join(prefix, 'include', 'node', 'node_api.h'))) env.npm_config_nodedir = prefix;
-  return env;
-}
-
-function requireFile(file, hint) {
-  if (!fs.existsSync(file)) throw new Error(file + ' is missing: ' + hint);
-}
-
-function run(cmd, args, cwd, what) {
-  const t0 = Date.now();
-  const r = spawnSync(cmd, args, { cwd, env: npmEnv(), encoding: 'utf8', timeout: 10 * 60 * 1000 });
-  if (r.error && r.error.code === 'ENOENT') throw new Error(cmd + ' not found: install Node.js with npm (scripts/setup.sh)');
-  assert.strictEqual(r.status, 0, what + ' failed (' + (r.error ? r.error.message : 'status ' + r.status) + '):\n' +
-    r.stdout + r.stderr);
-  return { stdout: r.stdout, stderr: r.stderr, ms: Date.now() - t0 };
-}
+const { run, requireFile, packAndInstall } = require('./package-helpers');
 
 const APP_TS = `import * as fs from 'fs';
 import { Interpreter, TinyMLError, ErrorCode, InterpreterOptions, TensorView } from 'tinyml-ts';
@@ -147,19 +122,12 @@ describe('package: npm pack, install in a fresh project, use it', function () {
     expected = h.readBytes(path.join(h.MODELS, golden.case.output.file));
 
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'tinyml-pkg-'));
-    // prepack runs `npm run build` (a no-op when dist/ is current).
-    const packed = run('npm', ['pack', '--json', '--pack-destination', work], h.ROOT, 'npm pack');
-    const info = JSON.parse(packed.stdout.slice(packed.stdout.search(/^\[/m)))[0];
-    tarball = path.join(work, info.filename);
-    pkg = { files: info.files.map((f) => f.path), size: info.size, ms: packed.ms };
-
-    app = path.join(work, 'app');
-    fs.mkdirSync(app);
-    fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'scratch-app', version: '1.0.0', private: true }));
-    const installed = run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball], app, 'npm install <tarball>');
-    pkg.installMs = installed.ms;
+    const p = packAndInstall(work);
+    app = p.app;
+    tarball = p.tarball;
+    pkg = p.pkg;
     console.log('      package: ' + pkg.files.length + ' files, ' + (pkg.size / 1024).toFixed(1) + ' KB packed; npm pack ' +
-      pkg.ms + ' ms, npm install (addon build) ' + installed.ms + ' ms');
+      pkg.ms + ' ms, npm install (addon build) ' + pkg.installMs + ' ms');
   });
 
   after(function () {

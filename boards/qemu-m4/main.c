@@ -181,12 +181,14 @@ static uint64_t instr_since(uint64_t t0) {
 /* Kernel instructions: the linker routes the binding's tml_invoke calls
  * here (-Wl,--wrap=tml_invoke), so nothing in native/ knows about counting. */
 tml_status __real_tml_invoke(uint8_t *block, uint32_t block_size);
+static void app_after_invoke(void); /* app mode: the profile line */
 static uint64_t kernel_instr;
 
 tml_status __wrap_tml_invoke(uint8_t *block, uint32_t block_size) {
   uint64_t t0 = ticks_now();
   tml_status s = __real_tml_invoke(block, block_size);
   kernel_instr += instr_since(t0);
+  app_after_invoke();
   return s;
 }
 
@@ -285,7 +287,7 @@ extern const uint8_t tml_fw_driver[], tml_fw_driver_end[];
 
 /* ---- command line ------------------------------------------------------- */
 
-#define MAX_ARGS 8
+#define MAX_ARGS 24 /* app mode passes the app's arguments */
 static char cmdline[1024];
 
 /* Splits the command line on spaces and undoes the host's %XX encoding. */
@@ -678,6 +680,295 @@ static void print_bench(const fw_run *r, uint32_t pool_size, uint32_t block) {
   put_str(out_fd, line);
 }
 
+/* ==== app mode: a user's app (`tinyml build --board qemu-m4`) ==============
+ *   fw app <flags> [args...]
+ * Runs the app function in tml_fw_bundle (device core + app, bytecode) with
+ * the global `board` (docs/board-api.md) over the file table in tml_fw_model
+ * (scripts/app-image.js writes it: "TMLF", version, count, arena block bytes,
+ * then per file name offset/length and data offset/length, data 16-aligned).
+ * flags: 1 = print each invoke's per-op instructions on stderr
+ * ("TMLPROFILE <kernel instructions> <ops> <kind>:<instructions>..."),
+ * 2 = print heap and stack figures at exit ("TMLAPP {json}" on stderr).
+ * Idle time in board.loop passes instantly: millis() is the instruction
+ * count at 64 MHz plus the time spent idle.
+ */
+#define APP_MHZ 64u
+#define BOARD_NAME "qemu-m4"
+#define APP_EXIT_MARK "__tinyml_exit__"
+#define PROF_MAX 256u
+
+static uint32_t app_flags;
+static uint64_t app_idle_ms;
+static int app_exit_code = -1;
+static uint32_t app_loop_period;
+
+/* Per-op instructions of the last invoke (tml_profile_op, TML_PROFILE). */
+static uint32_t prof_n, prof_instr[PROF_MAX];
+static int32_t prof_kind[PROF_MAX];
+static uint64_t prof_t0, prof_kernel_before;
+
+void tml_profile_op(uint32_t index, int32_t kind, int end) {
+  if (!end) {
+    if (index == 0) prof_n = 0;
+    prof_t0 = ticks_now();
+    return;
+  }
+  if (index < PROF_MAX) {
+    prof_instr[index] = (uint32_t)instr_since(prof_t0);
+    prof_kind[index] = kind;
+    prof_n = index + 1;
+  }
+}
+
+/* Called by __wrap_tml_invoke after each invoke: the profile line (flag 1). */
+static void app_after_invoke(void) {
+  char piece[40];
+  uint32_t i;
+  if (!(app_flags & 1u) || err_fd < 0) return;
+  snprintf(piece, sizeof piece, "TMLPROFILE %llu %lu",
+           (unsigned long long)(kernel_instr - prof_kernel_before), (unsigned long)prof_n);
+  put_str(err_fd, piece);
+  for (i = 0; i < prof_n; i++) {
+    snprintf(piece, sizeof piece, " %ld:%lu", (long)prof_kind[i], (unsigned long)prof_instr[i]);
+    put_str(err_fd, piece);
+  }
+  put_str(err_fd, "\n");
+  prof_kernel_before = kernel_instr;
+}
+
+static uint32_t app_u32(const uint8_t *p) {
+  return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+}
+
+/* The file table: its entry count, or 0 when the blob is not one. */
+static uint32_t app_files(void) {
+  uint32_t n = (uint32_t)(tml_fw_model_end - tml_fw_model);
+  if (n < 16 || memcmp(tml_fw_model, "TMLF", 4) != 0 || app_u32(tml_fw_model + 4) != 1) return 0;
+  if (app_u32(tml_fw_model + 8) > (n - 16) / 16) return 0;
+  return app_u32(tml_fw_model + 8);
+}
+
+static duk_ret_t board_file(duk_context *ctx) {
+  const char *name = duk_require_string(ctx, 0);
+  uint32_t count = app_files(), size = (uint32_t)(tml_fw_model_end - tml_fw_model), i;
+  size_t len = strlen(name);
+  for (i = 0; i < count; i++) {
+    const uint8_t *e = tml_fw_model + 16 + 16 * i;
+    uint32_t no = app_u32(e), nl = app_u32(e + 4), doff = app_u32(e + 8), dl = app_u32(e + 12);
+    if (no > size || nl > size - no || doff > size || dl > size - doff) continue;
+    if (nl == len && memcmp(tml_fw_model + no, name, len) == 0) {
+      push_external_u8(ctx, tml_fw_model + doff, dl); /* over the flash: no copy */
+      return 1;
+    }
+  }
+  duk_push_null(ctx);
+  return 1;
+}
+
+static uint64_t app_millis(void) {
+  return ticks_now() * INSTR_PER_TICK / (APP_MHZ * 1000u) + app_idle_ms;
+}
+
+static duk_ret_t board_millis(duk_context *ctx) {
+  duk_push_number(ctx, (duk_double_t)(app_millis() & 0xFFFFFFFFu));
+  return 1;
+}
+
+static duk_ret_t board_print(duk_context *ctx) {
+  duk_idx_t i, n = duk_get_top(ctx);
+  for (i = 0; i < n; i++) {
+    if (i > 0) put_str(out_fd, " ");
+    put_str(out_fd, duk_safe_to_string(ctx, i));
+  }
+  put_str(out_fd, "\n");
+  return 0;
+}
+
+static duk_ret_t board_exit(duk_context *ctx) {
+  app_exit_code = duk_get_int_default(ctx, 0, 0);
+  return duk_error(ctx, DUK_ERR_ERROR, APP_EXIT_MARK);
+}
+
+/* board.loop(fn, periodMs): the function waits in the global stash. */
+static duk_ret_t board_loop(duk_context *ctx) {
+  duk_require_function(ctx, 0);
+  app_loop_period = (uint32_t)duk_require_uint(ctx, 1);
+  duk_push_global_stash(ctx);
+  duk_dup(ctx, 0);
+  duk_put_prop_string(ctx, -2, "loop");
+  return 0;
+}
+
+/* board.input(name): the host file, read into RAM through semihosting. */
+static duk_ret_t board_input(duk_context *ctx) {
+  int32_t fd = sh_open(duk_require_string(ctx, 0), 1), len;
+  void *p;
+  if (fd < 0) {
+    duk_push_null(ctx);
+    return 1;
+  }
+  len = sh_flen(fd);
+  if (len < 0) {
+    sh_close(fd);
+    duk_push_null(ctx);
+    return 1;
+  }
+  p = duk_push_fixed_buffer(ctx, (duk_size_t)len);
+  if (len > 0 && sh_read(fd, p, (uint32_t)len) != 0) {
+    sh_close(fd);
+    return duk_generic_error(ctx, "board.input: cannot read %s", duk_get_string(ctx, 0));
+  }
+  sh_close(fd);
+  duk_push_buffer_object(ctx, -1, 0, (duk_size_t)len, DUK_BUFOBJ_UINT8ARRAY);
+  return 1;
+}
+
+static duk_ret_t board_output(duk_context *ctx) {
+  const char *name = duk_require_string(ctx, 0);
+  duk_size_t len = 0;
+  const void *p = duk_require_buffer_data(ctx, 1, &len);
+  int32_t fd = sh_open(name, 5);
+  int ok = fd >= 0 && (len == 0 || sh_write(fd, p, (uint32_t)len) == 0);
+  if (fd >= 0) sh_close(fd);
+  duk_push_boolean(ctx, ok);
+  return 1;
+}
+
+/* __tinyml_native.profile(): per-op instructions of the last invoke. */
+static duk_ret_t native_profile(duk_context *ctx) {
+  uint32_t i;
+  duk_push_object(ctx);
+  duk_push_string(ctx, "instructions");
+  duk_put_prop_string(ctx, -2, "unit");
+  duk_push_array(ctx);
+  for (i = 0; i < prof_n; i++) {
+    duk_push_uint(ctx, prof_instr[i]);
+    duk_put_prop_index(ctx, -2, i);
+  }
+  duk_put_prop_string(ctx, -2, "ops");
+  duk_push_array(ctx);
+  for (i = 0; i < prof_n; i++) {
+    duk_push_int(ctx, prof_kind[i]);
+    duk_put_prop_index(ctx, -2, i);
+  }
+  duk_put_prop_string(ctx, -2, "kinds");
+  return 1;
+}
+
+typedef struct {
+  int argc;
+  char **argv;
+} app_args;
+
+static void app_put_fn(duk_context *ctx, const char *name, duk_c_function fn, duk_idx_t nargs) {
+  duk_push_c_function(ctx, fn, nargs);
+  duk_put_prop_string(ctx, -2, name);
+}
+
+static duk_ret_t app_run(duk_context *ctx, void *udata) {
+  app_args *a = (app_args *)udata;
+  int i;
+  uint64_t due;
+  duk_get_global_string(ctx, "__tinyml_native");
+  app_put_fn(ctx, "profile", native_profile, 1);
+  duk_pop(ctx);
+  duk_push_object(ctx);
+  duk_push_string(ctx, BOARD_NAME);
+  duk_put_prop_string(ctx, -2, "name");
+  duk_push_array(ctx);
+  for (i = 0; i < a->argc; i++) {
+    duk_push_string(ctx, a->argv[i]);
+    duk_put_prop_index(ctx, -2, (duk_uarridx_t)i);
+  }
+  duk_put_prop_string(ctx, -2, "args");
+  app_put_fn(ctx, "print", board_print, DUK_VARARGS);
+  app_put_fn(ctx, "file", board_file, 1);
+  app_put_fn(ctx, "millis", board_millis, 0);
+  app_put_fn(ctx, "loop", board_loop, 2);
+  app_put_fn(ctx, "exit", board_exit, 1);
+  app_put_fn(ctx, "input", board_input, 1);
+  app_put_fn(ctx, "output", board_output, 2);
+  duk_put_global_string(ctx, "board");
+
+  /* The app's top level (the core's and the app's code, from flash). */
+  push_bundle_function(ctx);
+  duk_call(ctx, 0);
+  duk_pop(ctx);
+  /* The scheduler: the loop function every period until exit or a throw. */
+  due = app_millis();
+  for (;;) {
+    uint64_t now;
+    duk_push_global_stash(ctx);
+    duk_get_prop_string(ctx, -1, "loop");
+    if (!duk_is_function(ctx, -1)) break;
+    now = app_millis();
+    if (now < due) app_idle_ms += due - now; /* sleep: no instructions pass */
+    duk_call(ctx, 0);
+    duk_pop_2(ctx);
+    due += app_loop_period;
+    now = app_millis();
+    if (due < now) due = now; /* running late: no burst to catch up */
+  }
+  return 0;
+}
+
+static int app_main(int argc, char **argv) {
+  app_args a;
+  uint8_t *region = align16(__heap_start), *block;
+  uint32_t region_bytes, block_bytes, pool_bytes, flags = 0;
+  duk_context *ctx;
+  int code = 0;
+  if (argc < 3 || !parse_uint(argv[2], &flags)) die(2, "usage: fw app <flags> [args...]");
+  app_flags = flags;
+  a.argc = argc - 3;
+  a.argv = argv + 3;
+  region_bytes = (uint32_t)(__heap_end - region) & ~15u;
+  block_bytes = app_files() ? (app_u32(tml_fw_model + 12) + 15u) & ~15u : 0;
+  if (block_bytes + 4096u > region_bytes) die(1, "E_ARENA_TOO_SMALL: the app's arena block does not fit the board's RAM");
+  pool_bytes = region_bytes - block_bytes;
+  block = region + pool_bytes;
+  tml_pool_init(region, pool_bytes);
+  ctx = duk_create_heap(tml_pool_alloc, tml_pool_realloc, tml_pool_free, NULL, on_fatal);
+  if (ctx == NULL) die(1, "cannot create the Duktape heap");
+  tml_duk_register(ctx, block_bytes ? block : NULL, block_bytes);
+  {
+    uint32_t empty = tml_pool_stats_get()->in_use;
+    tml_pool_reset_peak();
+    if (duk_safe_call(ctx, app_run, &a, 0, 1) != DUK_EXEC_SUCCESS) {
+      if (app_exit_code >= 0) {
+        code = app_exit_code;
+      } else {
+        /* TinyMLError: "E_CODE: message"; other errors: their string form. */
+        if (duk_is_object(ctx, -1) && duk_has_prop_string(ctx, -1, "code"))
+          report(error_line(ctx));
+        else
+          report(duk_safe_to_string(ctx, -1));
+        code = 1;
+      }
+    }
+    if (flags & 2u) {
+      char line[200];
+      const tml_pool_stats *st = tml_pool_stats_get();
+      (void)stack_peak();
+      duk_gc(ctx, 0);
+      snprintf(line, sizeof line,
+               "TMLAPP {\"heapEmpty\":%lu,\"heapPeak\":%lu,\"heapLive\":%lu,\"heapPool\":%lu,\"arenaBlock\":%lu,"
+               "\"stackPeak\":%lu}\n",
+               (unsigned long)empty, (unsigned long)st->peak, (unsigned long)st->in_use,
+               (unsigned long)pool_bytes, (unsigned long)block_bytes, (unsigned long)stack_max);
+      put_str(err_fd, line);
+    }
+  }
+  (void)stack_peak();
+  if (stack_max + STACK_MARGIN / 2 > (uint32_t)(__stack - __heap_end)) {
+    report("the stack overflowed its reserve");
+    code = 3;
+  }
+  sh_exit(code);
+  return code;
+}
+/* ==== end of app mode ====================================================== */
+
 int main(void) {
   static fw_run r;
   char *argv[MAX_ARGS];
@@ -692,6 +983,7 @@ int main(void) {
   err_fd = sh_open(":tt", 8);
 
   argc = parse_cmdline(argv);
+  if (argc >= 2 && strcmp(argv[1], "app") == 0) return app_main(argc, argv);
   if (argc != 8 ||
       (strcmp(argv[1], "run") != 0 && strcmp(argv[1], "bench") != 0 && strcmp(argv[1], "dump") != 0) ||
       !parse_uint(argv[4], &r.frames) || !parse_uint(argv[5], &r.arena_size) ||

@@ -422,7 +422,13 @@ tml_status tml_invoke(uint8_t *block, uint32_t block_size) {
     if (!decode_op(words, end, &op)) return TML_E_BAD_PROGRAM; /* checked */
     entry = tml_find_op(op.kind);
     if (entry == NULL) return TML_E_UNSUPPORTED_OP; /* checked */
+#ifdef TML_PROFILE
+    tml_profile_op(i, op.kind, 0);
+#endif
     entry->eval(ctx, &op);
+#ifdef TML_PROFILE
+    tml_profile_op(i, op.kind, 1);
+#endif
     if (ctx->eval_status != TML_OK) {
       ctx->err_op = (int32_t)i;
       return (tml_status)ctx->eval_status;

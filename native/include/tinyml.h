@@ -205,6 +205,13 @@ tml_status tml_load_shared(uint8_t *block, uint32_t block_size, uint32_t shared_
 /* Run every op of the loaded program, in order. */
 tml_status tml_invoke(uint8_t *block, uint32_t block_size);
 
+#ifdef TML_PROFILE
+/* Per-op profiling, compiled in only where a build defines TML_PROFILE (the
+ * qemu-m4 firmware): tml_invoke calls this before (end = 0) and after
+ * (end = 1) op `index` (kernel kind `kind`); the build provides it. */
+void tml_profile_op(uint32_t index, int32_t kind, int end);
+#endif
+
 /* Sets every state tensor back to its fill byte (TFLM ResetVariableTensors). */
 tml_status tml_reset(uint8_t *block, uint32_t block_size);
 

@@ -13,6 +13,7 @@ import { opName } from '../planner/model/names';
 import { ModelInfo, OperatorInfo } from '../planner/model/types';
 import { dtypeName, numElements } from '../planner/ops/quant';
 import { otaMain, OtaUsage, OTA_HELP } from '../ota/cli';
+import { APP_HELP, appCommand, inspectFit } from './app';
 
 const HELP = `tinyml - run TFLite models the way a microcontroller would
 
@@ -50,7 +51,10 @@ Usage:
       Ops, tensors (shape, dtype, quantization), MACs and the arena plan
       (arenaBytes: the block to give, = persistent + planned bytes + up to 15
       bytes of alignment) without running anything.
-  tinyml help
+  tinyml inspect <model.tflite> --board <name>
+      Also the fit on that board: flash and RAM (arena, predicted JS heap,
+      stack) for the model alone with the device core.
+` + APP_HELP + `  tinyml help
 ${OTA_HELP}
 File conventions: the input file is the raw little-endian bytes of every input
 tensor in model order, concatenated (times N frames); the output file likewise.
@@ -417,8 +421,10 @@ function cmdInspect(positional: string[], flags: Flags): number {
     ops: ops,
     tensors: tensors,
   };
+  const fitLines = typeof flags.board === 'string' && plan ? inspectFit(flags.board,
+    { arenaBytes: plan.arenaBytes, inputs: g.inputs.length, outputs: g.outputs.length }, packModel(m.model.bytes).length) : null;
   if (flags.json) {
-    process.stdout.write(JSON.stringify(report, null, 1) + '\n');
+    process.stdout.write(JSON.stringify(fitLines ? Object.assign(report, { fit: fitLines.fit }) : report, null, 1) + '\n');
   } else {
     const lines: string[] = [];
     lines.push(report.model + ': ' + report.bytes + ' bytes, ' + ops.length + ' ops, ' + tensors.length + ' tensors, ' + macs + ' MACs');
@@ -438,9 +444,10 @@ function cmdInspect(positional: string[], flags: Flags): number {
         pad(String(t.bytes), 8) + pad(t.placement || '', 14) + t.name + q);
     }
     if (error) lines.push('', 'cannot run: ' + error.message);
+    if (fitLines) lines.push('', ...fitLines.lines);
     process.stdout.write(lines.join('\n') + '\n');
   }
-  return error ? 1 : 0;
+  return error || (fitLines && !fitLines.fits) ? 1 : 0;
 }
 
 function cmdPack(positional: string[], flags: Flags): number {
@@ -462,7 +469,9 @@ function pad(s: string, n: number): string {
 }
 
 /** Entry point; returns the process exit code. Never lets a stack trace out. */
-export function main(argv: string[]): number {
+export function main(argv: string[]): number | Promise<number> {
+  // build/emulate/init parse their own arguments (repeated --file, `-- args`).
+  if (argv[0] === 'build' || argv[0] === 'emulate' || argv[0] === 'init') return appCommand(argv[0], argv.slice(1));
   try {
     const { positional, flags } = parseArgs(argv);
     const cmd = positional[0];
@@ -474,7 +483,7 @@ export function main(argv: string[]): number {
     if (cmd === 'inspect') return cmdInspect(positional, flags);
     if (cmd === 'pack') return cmdPack(positional, flags);
     if (cmd === 'ota') return otaMain(positional, flags);
-    throw new UsageError('unknown command "' + cmd + '" (run, pack, inspect, ota, help)');
+    throw new UsageError('unknown command "' + cmd + '" (run, pack, inspect, build, emulate, init, ota, help)');
   } catch (e) {
     if (e instanceof TinyMLError) {
       process.stderr.write('tinyml: ' + e.message + '\n');

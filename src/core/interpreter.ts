@@ -5,7 +5,7 @@
 // runs) and gives typed-array views onto the arena. A raw .tflite is planned
 // first only when the on-device planner add-on is present (setPlanner).
 import { fail, TinyMLError } from './errors';
-import { NativeModule, getNative, Status, STATUS_NAMES, Info } from './native';
+import { NativeModule, OpProfile, getNative, Status, STATUS_NAMES, Info } from './native';
 import { TensorInfo, packedSectionAt, checkHeader, readMeta, W_ARENA } from './packed';
 
 export { TensorInfo };
@@ -149,6 +149,15 @@ export class Interpreter {
 
   input(i: number): TensorView { return this.view(this.inputInfo(i), 'i' + i); }
   output(i: number): TensorView { return this.view(this.outputInfo(i), 'o' + i); }
+
+  /**
+   * Per-op figures of the last invoke (qemu-m4: instructions per op), or null
+   * where the board has no per-op profiler.
+   */
+  profile(): OpProfile | null {
+    const native = this.native;
+    return native.profile ? native.profile(this.loaded()) : null;
+  }
 
   /**
    * Arena bytes in use (context + planned section + program; in a shared

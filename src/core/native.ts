@@ -30,6 +30,18 @@ export interface NativeModule {
    * `offset`, for engines whose typed arrays cannot take offsets above 65535.
    */
   view?(buffer: ArrayBuffer, offset: number, bytes: number): Uint8Array;
+  /**
+   * Optional (boards with a per-op profiler: qemu-m4): per-op figures of the
+   * last invoke, in program order, and each op's kernel kind.
+   */
+  profile?(arena: Arena): OpProfile;
+}
+
+/** What profile() returns: `ops[i]` is op i's cost in `unit`. */
+export interface OpProfile {
+  unit: string;
+  ops: number[];
+  kinds: number[];
 }
 
 /** tml_status values (native/include/tinyml.h). */

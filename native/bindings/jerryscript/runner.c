@@ -278,6 +278,93 @@ static int make_snapshot(const char *src_path, const char *out_path) {
   return code;
 }
 
+/* ---- --script mode (as tinyml-duk --script) -------------------------
+ *   tinyml-jerry --script <file.js> [args...]
+ * Runs a plain script with the native module, `print` and `__host`:
+ *   __host.args, __host.readFile(path) (a Uint8Array over static memory, or
+ *   null), __host.writeFile(path, bytes) (false on failure), __host.exit(code).
+ * `tinyml emulate --board jerryscript` runs apps this way. */
+
+static int g_exit_code = -1;
+
+static jerry_value_t host_read_file(const jerry_call_info_t *info, const jerry_value_t args[],
+                                    const jerry_length_t count) {
+  char path[1024];
+  jerry_size_t n;
+  file_bytes f;
+  (void)info;
+  if (count < 1 || !jerry_value_is_string(args[0])) return jerry_throw_sz(JERRY_ERROR_TYPE, "readFile: path");
+  n = jerry_string_to_buffer(args[0], JERRY_ENCODING_UTF8, (jerry_char_t *)path, sizeof path - 1);
+  path[n] = '\0';
+  if (!read_file(path, &f)) return jerry_null();
+  return tml_jerry_external_bytes(f.data, f.size);
+}
+
+static jerry_value_t host_write_file(const jerry_call_info_t *info, const jerry_value_t args[],
+                                     const jerry_length_t count) {
+  char path[1024];
+  jerry_size_t n, off = 0, len = 0;
+  jerry_value_t ab;
+  uint8_t *data;
+  int ok;
+  (void)info;
+  if (count < 2 || !jerry_value_is_string(args[0]) || !jerry_value_is_typedarray(args[1]))
+    return jerry_throw_sz(JERRY_ERROR_TYPE, "writeFile: path, typed array");
+  n = jerry_string_to_buffer(args[0], JERRY_ENCODING_UTF8, (jerry_char_t *)path, sizeof path - 1);
+  path[n] = '\0';
+  ab = jerry_typedarray_buffer(args[1], &off, &len);
+  data = jerry_arraybuffer_data(ab);
+  ok = data != NULL && write_file(path, data + off, len);
+  jerry_value_free(ab);
+  return jerry_boolean(ok);
+}
+
+static jerry_value_t host_exit(const jerry_call_info_t *info, const jerry_value_t args[],
+                               const jerry_length_t count) {
+  (void)info;
+  g_exit_code = count > 0 && jerry_value_is_number(args[0]) ? (int)jerry_value_as_number(args[0]) : 0;
+  return jerry_throw_sz(JERRY_ERROR_COMMON, "__tinyml_exit__");
+}
+
+static void set_fn(jerry_value_t obj, const char *name, jerry_external_handler_t fn) {
+  jerry_value_t f = jerry_function_external(fn);
+  jerry_value_free(jerry_object_set_sz(obj, name, f));
+  jerry_value_free(f);
+}
+
+/* Returns the exit code; g_msg holds the message of a code 1 or 2. */
+static int run_script(const char *file, int argc, char **argv) {
+  jerry_value_t host = jerry_object(), list = jerry_array((jerry_length_t)argc), global, r;
+  file_bytes f;
+  int i;
+  for (i = 0; i < argc; i++) {
+    jerry_value_t a = jerry_string_sz(argv[i]);
+    jerry_value_free(jerry_object_set_index(list, (uint32_t)i, a));
+    jerry_value_free(a);
+  }
+  jerry_value_free(jerry_object_set_sz(host, "args", list));
+  jerry_value_free(list);
+  set_fn(host, "readFile", host_read_file);
+  set_fn(host, "writeFile", host_write_file);
+  set_fn(host, "exit", host_exit);
+  global = jerry_current_realm();
+  jerry_value_free(jerry_object_set_sz(global, "__host", host));
+  jerry_value_free(global);
+  jerry_value_free(host);
+  if (!read_file(file, &f)) return 2;
+  r = eval_bundle(file, &f);
+  if (jerry_value_is_exception(r)) {
+    if (g_exit_code >= 0) {
+      jerry_value_free(r);
+      return g_exit_code;
+    }
+    exception_to_msg(r);
+    return 1;
+  }
+  jerry_value_free(r);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   double frames, arena_size, block_bytes = 0;
   const char *env_block = getenv("TINYML_JERRY_BLOCK");
@@ -287,6 +374,24 @@ int main(int argc, char **argv) {
   int code;
 
   if (argc == 4 && strcmp(argv[1], "--snapshot") == 0) return make_snapshot(argv[2], argv[3]);
+  if (argc >= 3 && strcmp(argv[1], "--script") == 0) {
+    jerry_init(JERRY_INIT_EMPTY);
+    if (!tml_jerry_register(NULL, 0)) {
+      report("cannot register the tinyml module");
+      jerry_cleanup();
+      return 1;
+    }
+    global = jerry_current_realm();
+    print_fn = jerry_function_external(js_print);
+    jerry_value_free(jerry_object_set_sz(global, "print", print_fn));
+    jerry_value_free(print_fn);
+    jerry_value_free(global);
+    code = run_script(argv[2], argc - 3, argv + 3);
+    if (g_exit_code < 0 && code != 0) report(g_msg);
+    fflush(stdout);
+    jerry_cleanup();
+    return code;
+  }
   if (argc != 7 || !parse_number(argv[5], &frames) || !parse_number(argv[6], &arena_size)) {
     fprintf(stderr,
             "tinyml: usage: tinyml-jerry <bundle.js|bundle.snapshot> <model.tflite> "

@@ -10,7 +10,9 @@
  * global: the TypeScript runtime installs the exports as __tinyml_native.
  */
 #define NAPI_VERSION 8
+#define _POSIX_C_SOURCE 199309L /* clock_gettime, for the per-op profile */
 #include <node_api.h>
+#include <time.h>
 
 #include <stddef.h>
 #include <stdint.h>
@@ -186,6 +188,52 @@ static napi_value find_resizable_getter(napi_env env, napi_value ctor,
   return desc;
 }
 
+#ifdef TML_PROFILE
+/* Per-op wall time of the last invoke (binding.gyp defines TML_PROFILE):
+ * tml_invoke calls this around every op; profile() hands the figures to
+ * scripts in microseconds (the optional native function of src/core/native.ts). */
+#define PROF_MAX 1024u
+static uint32_t prof_n;
+static double prof_us[PROF_MAX];
+static int32_t prof_kind[PROF_MAX];
+static struct timespec prof_t0;
+
+void tml_profile_op(uint32_t index, int32_t kind, int end) {
+  struct timespec t;
+  (void)clock_gettime(CLOCK_MONOTONIC, &t);
+  if (!end) {
+    if (index == 0) prof_n = 0;
+    prof_t0 = t;
+    return;
+  }
+  if (index < PROF_MAX) {
+    prof_us[index] = (double)(t.tv_sec - prof_t0.tv_sec) * 1e6 + (double)(t.tv_nsec - prof_t0.tv_nsec) / 1e3;
+    prof_kind[index] = kind;
+    prof_n = index + 1;
+  }
+}
+
+static napi_value js_profile(napi_env env, napi_callback_info info) {
+  napi_value out, ops, kinds, v;
+  uint32_t i;
+  (void)info;
+  CALL(env, napi_create_object(env, &out));
+  CALL(env, napi_create_string_utf8(env, "us", NAPI_AUTO_LENGTH, &v));
+  CALL(env, napi_set_named_property(env, out, "unit", v));
+  CALL(env, napi_create_array_with_length(env, prof_n, &ops));
+  CALL(env, napi_create_array_with_length(env, prof_n, &kinds));
+  for (i = 0; i < prof_n; i++) {
+    CALL(env, napi_create_double(env, prof_us[i], &v));
+    CALL(env, napi_set_element(env, ops, i, v));
+    CALL(env, napi_create_int32(env, prof_kind[i], &v));
+    CALL(env, napi_set_element(env, kinds, i, v));
+  }
+  CALL(env, napi_set_named_property(env, out, "ops", ops));
+  CALL(env, napi_set_named_property(env, out, "kinds", kinds));
+  return out;
+}
+#endif
+
 NAPI_MODULE_INIT() {
   static const napi_callback cbs[TML_FN_CORE_COUNT] = {js_arena, js_load, js_invoke,
                                                        js_reset, js_info};
@@ -207,5 +255,12 @@ NAPI_MODULE_INIT() {
     CALL(env, napi_create_function(env, fns[i].name, NAPI_AUTO_LENGTH, cbs[i], data, &fn));
     CALL(env, napi_set_named_property(env, exports, fns[i].name, fn));
   }
+#ifdef TML_PROFILE
+  {
+    napi_value fn;
+    CALL(env, napi_create_function(env, "profile", NAPI_AUTO_LENGTH, js_profile, NULL, &fn));
+    CALL(env, napi_set_named_property(env, exports, "profile", fn));
+  }
+#endif
   return exports;
 }
