@@ -222,7 +222,7 @@ function defineEspruino(dir, tmp) {
       const r = run('suite.js', 'var RangeError = function () {};\n' + bindingsSuite() +
         'console.log("TINYML_SUITE " + JSON.stringify(suite(__tinyml_native, 0)));\nvar result = 1;\n', true);
       assertSuite(marked(r.stdout, 'TINYML_SUITE'), function (x) {
-        return x.want === 'RangeError' && /^other: Error: arena: size must be/.test(x.got);
+        return x.want === 'RangeError' && /^other: Error: (arena: size|load: sharedAt) must be/.test(x.got);
       });
       assert.strictEqual(r.status, 0, 'Espruino --test failed (memory left allocated?): ' + r.stderr.slice(-1500));
     });

@@ -189,7 +189,8 @@ function suite(N, stressCount) {
   check('shared: sharedAt not a multiple of 16 = E_BAD_ARG', N.load(a, noModel, copyProg, own + 8), 1);
   check('shared: sharedAt on the program copy = E_BAD_ARG', N.load(a, noModel, copyProg, own - 16), 1);
   check('shared: sharedAt past the block = E_ARENA_TOO_SMALL', N.load(a, noModel, copyProg, 1024), 3);
-  check('shared: ERR_DETAIL = bytes needed', N.info(a, 6), N.info(va, 1) - 64 + 1024 + 16);
+  var sharedNeed = N.info(a, 6); // this block's own alignment pad (0..15) comes on top
+  check('shared: ERR_DETAIL = bytes needed', sharedNeed >= 1024 + 16 && sharedNeed <= 1024 + 16 + 15, true);
   check('shared: sharedAt -16 throws', errorName(function () { N.load(a, noModel, copyProg, -16); }), 'RangeError');
   check('shared: sharedAt 1.5 throws', errorName(function () { N.load(a, noModel, copyProg, 1.5); }), 'RangeError');
 
