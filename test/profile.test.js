@@ -14,7 +14,8 @@ describe('interpreter.profile() on the host', function () {
     const c = model.cases[0];
     const m = new lib.Interpreter(h.readBytes(path.join(h.MODELS, model.file)));
     m.allocateTensors();
-    assert.strictEqual(m.profile().ops.length, 0, 'no invoke yet');
+    // The host profile is the process's last invoke (a static in the addon): other
+    // tests' invokes may come before this one, so only what follows is checked.
     const input = h.readBytes(path.join(h.MODELS, c.input.file));
     new Uint8Array(m.input(0).buffer, m.input(0).byteOffset, input.length).set(input);
     const t0 = process.hrtime.bigint();
