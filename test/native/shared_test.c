@@ -13,28 +13,7 @@
 
 #include "internal.h"
 
-static int passed, failed;
-
-#define CHECK(cond) check_((cond) ? 1 : 0, #cond, __LINE__)
-#define CHECK_EQ(a, b) check_eq_((long long)(a), (long long)(b), #a, __LINE__)
-
-static void check_(int ok, const char *what, int line) {
-  if (ok) {
-    passed++;
-  } else {
-    failed++;
-    printf("FAIL shared_test.c:%d: %s\n", line, what);
-  }
-}
-
-static void check_eq_(long long got, long long want, const char *what, int line) {
-  if (got == want) {
-    passed++;
-  } else {
-    failed++;
-    printf("FAIL shared_test.c:%d: %s == %lld, expected %lld\n", line, what, got, want);
-  }
-}
+#include "check.h"
 
 static uint32_t rng_state = 0x9E3779B9u;
 static uint32_t rnd(void) {
