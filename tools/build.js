@@ -15,6 +15,11 @@ const plugin = require('./rollup-plugin');
 const fitter = require('./fit');
 
 const ROOT = path.join(__dirname, '..');
+const TYPES = {
+  node: path.join(ROOT, 'dist', 'types', 'node.d.ts'),
+  app: path.join(ROOT, 'dist', 'types', 'app', 'index.d.ts'),
+  board: path.join(ROOT, 'dist', 'types', 'board.d.ts'),
+};
 const TOOLS = ['rollup', '@rollup/plugin-typescript', '@rollup/plugin-terser', 'typescript', 'tslib'];
 
 class BuildError extends Error {}
@@ -98,12 +103,16 @@ async function bundleApp(entry, log) {
       plugin({ onImport: function (which) { if (which === 'device') runtime = 'device'; } }),
       // The app's compilerOptions (not its file list: the entry decides what is
       // compiled), with what a board needs on top: ES5 modules for rollup.
+      // The app is checked against the types of this tinyml-ts (the one that
+      // builds it), wherever the app lives: a project with the package
+      // installed, or this repository's examples/.
       typescript({
         tsconfig: false,
-        include: [path.join(appDir, '**', '*.ts')],
-        compilerOptions: Object.assign({ strict: true, lib: ['ES5'], types: ['tinyml-ts/board'], moduleResolution: 'bundler' },
+        include: [path.join(appDir, '**', '*.ts'), TYPES.board],
+        compilerOptions: Object.assign({ strict: true, lib: ['ES5'], moduleResolution: 'bundler' },
           compilerOptionsOf(tool('typescript', appDir), tsconfig),
-          { target: 'ES5', module: 'ESNext', noEmit: false, noEmitOnError: true, declaration: false, outDir: undefined, sourceMap: false }),
+          { target: 'ES5', module: 'ESNext', noEmit: false, noEmitOnError: true, declaration: false, outDir: undefined, sourceMap: false },
+          { types: [], paths: { 'tinyml-ts': [TYPES.node], 'tinyml-ts/core': [TYPES.node], 'tinyml-ts/device': [TYPES.node], 'tinyml-ts/app': [TYPES.app] } }),
       }),
     ],
   });

@@ -3,7 +3,10 @@
 // their own rollup config. It makes `import ... from 'tinyml-ts'` (and
 // 'tinyml-ts/core', 'tinyml-ts/device') in device code read the global
 // `tinyml` that the device bundle defines; put that bundle before the app's
-// (tinymlRuntime() says which one and where it is).
+// (tinymlRuntime() says which one and where it is). 'tinyml-ts/app' (the
+// app helpers: ring buffers, windows, quantization, recognizer, WAV and BMP
+// readers, shared arenas) is bundled into the app from dist/tinyml.app.mjs,
+// only the helpers it uses.
 //
 //   const tinyml = require('tinyml-ts/rollup');
 //   export default { input: 'app.ts', output: { file: 'out/app.js', format: 'iife' },
@@ -13,6 +16,7 @@ const path = require('path');
 
 const ROOT = path.join(__dirname, '..');
 const VIRTUAL = '\0tinyml-ts:global';
+const APP_HELPERS = path.join(ROOT, 'dist', 'tinyml.app.mjs');
 const NAMES = { 'tinyml-ts': 'core', 'tinyml-ts/core': 'core', 'tinyml-ts/device': 'device' };
 
 /** The plugin. options.onImport(which): told 'core' or 'device' for each import seen. */
@@ -21,6 +25,7 @@ function tinyml(options) {
   return {
     name: 'tinyml-ts',
     resolveId(source) {
+      if (source === 'tinyml-ts/app') return APP_HELPERS;
       if (Object.prototype.hasOwnProperty.call(NAMES, source)) {
         if (o.onImport) o.onImport(NAMES[source]);
         return VIRTUAL;
@@ -36,6 +41,8 @@ function tinyml(options) {
         'export var version = t.version;',
         'export var packModel = t.packModel;',
         'export default t;',
+        // for the app helpers' errors: the core's own TinyMLError
+        'export function fail(code, message) { throw new t.TinyMLError(code, message); }',
       ].join('\n');
     },
   };
