@@ -14,10 +14,11 @@ function tool(name: string): any {
 export const APP_HELP = `  tinyml build <app.ts> --board <name> [--file name=path]... [--out dir]
       Bundles the app (TypeScript, ES5) after the device core, packs its
       models (--file *.tflite), writes <out>/app.js, files/, build.json (and
-      firmware.elf for qemu-m4; default out: build/<board> next to the app),
-      prints flash and RAM against boards/<name>/board.json and refuses an
-      image that does not fit. Boards: host, qemu-m4 (and esp32, nrf52840:
-      app.js and files only).
+      firmware.elf for qemu-m4; tinyml.img, the flash partition image, for
+      esp32; upload.js, a Storage upload script, for nrf52840; default out:
+      build/<board> next to the app), prints flash and RAM against
+      boards/<name>/board.json and refuses an image that does not fit.
+      Boards: host, qemu-m4, esp32, nrf52840.
   tinyml emulate <dir> [--board host|duktape|qemu-m4] [--profile] [-- args...]
       Runs a built app with the board API (docs/board-api.md): print() to
       stdout, its exit code. --profile (qemu-m4): per-op instructions of every
