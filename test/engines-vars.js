@@ -31,30 +31,35 @@ const MODES = ['ram', 'flash', 'kept'];
 
 /** The Espruino script measuring one load of `core` (a file) in `mode`. */
 function script(core, model, input, mode) {
-  return 'var R = {}, FILES = ' + JSON.stringify({ core: core, model: model, input: input }) + ';\n' +
+  // Every global and every field of R exists before the first figure, so
+  // that the steps count only what the core and the interpreter add.
+  return 'var FILES = ' + JSON.stringify({ core: core, model: model, input: input }) + ';\n' +
+    'var R = { empty: 0, data: 0, core: 0, construct: 0, allocate: 0, invoke: 0, output: 0, arenaBytes: 0, blocksize: 0 };\n' +
+    'var modelS = 0, inputS = 0, model = 0, input = 0, src = 0, m = 0, x = 0, o = 0, b = 0, i = 0, h = 0;\n' +
     'function use() { return process.memory().usage; }\n' +
     'function flat(f) { return E.toFlatString(require("fs").readFileSync(f)); }\n' +
     'R.empty = use();\n' +
-    'var modelS = flat(FILES.model), inputS = flat(FILES.input);\n' +
-    'var model = new Uint8Array(E.toArrayBuffer(modelS)), input = new Uint8Array(E.toArrayBuffer(inputS));\n' +
+    'modelS = flat(FILES.model); inputS = flat(FILES.input);\n' +
+    'model = new Uint8Array(E.toArrayBuffer(modelS)); input = new Uint8Array(E.toArrayBuffer(inputS));\n' +
     'R.data = use();\n' +
-    'var src = require("fs").readFileSync(FILES.core);\n' +
+    'src = require("fs").readFileSync(FILES.core);\n' +
     (mode === 'flash' ? 'require("Storage").write("core.js", src); src = require("Storage").read("core.js");\n' : '') +
     'eval(src);\n' +
-    (mode === 'kept' ? '' : 'src = undefined;\n') +
+    (mode === 'kept' ? '' : 'src = 0;\n') +
     'R.core = use();\n' +
-    'var m = new tinyml.Interpreter(model);\n' +
+    'm = new tinyml.Interpreter(model);\n' +
     'R.construct = use();\n' +
     'm.allocateTensors();\n' +
     'R.allocate = use();\n' +
-    'var x = m.input(0), b = new Uint8Array(x.buffer, x.byteOffset, x.byteLength), i;\n' +
+    'x = m.input(0);\n' +
+    'b = new Uint8Array(x.buffer, x.byteOffset, x.byteLength);\n' +
     'for (i = 0; i < b.length; i++) b[i] = input[i];\n' +
     'm.invoke();\n' +
-    'var o = m.output(0), h = "";\n' +
-    'b = new Uint8Array(o.buffer, o.byteOffset, o.byteLength);\n' +
-    'for (i = 0; i < b.length; i++) h += (b[i] < 16 ? "0" : "") + b[i].toString(16);\n' +
-    'b = i = undefined;\n' +
+    'o = m.output(0);\n' +
+    'b = 0;\n' +
     'R.invoke = use();\n' +
+    'b = new Uint8Array(o.buffer, o.byteOffset, o.byteLength);\n' +
+    'for (h = "", i = 0; i < b.length; i++) h += (b[i] < 16 ? "0" : "") + b[i].toString(16);\n' +
     'R.output = h;\n' +
     'R.arenaBytes = m.arenaUsedBytes();\n' +
     'R.blocksize = process.memory().blocksize;\n' +
