@@ -199,23 +199,26 @@ export class Interpreter {
     const cached = (this._views as { [p: number]: TensorView })[p];
     if (cached) return cached;
     const native = this.native;
-    const t = tensorAt(this.words, p);
+    // The record's words (packed.ts: tensorAt), read in place: the view needs
+    // no name, scale nor shape object.
+    const w = this.words;
+    const dtype = w[p + 1], where = w[p + 2], offset = w[p + 3], bytes = w[p + 4], rank = w[p + 7];
     let buffer: ArrayBuffer | null = arena as ArrayBuffer;
     // Planned-section offsets below the split lie in the program's own part,
     // the rest in the (maybe shared) region after it.
     const split = native.info(arena, Info.SPLIT);
-    let byteOffset = (t.offset < split ? native.info(arena, Info.PLANNED_OFFSET) : native.info(arena, Info.SHARED_OFFSET) - split) +
-      t.offset;
+    let byteOffset = (offset < split ? native.info(arena, Info.PLANNED_OFFSET) : native.info(arena, Info.SHARED_OFFSET) - split) +
+      offset;
     if (!(arena instanceof ArrayBuffer)) {
       buffer = arena.buffer as ArrayBuffer;
       byteOffset += arena.byteOffset;
     }
     let limit = native.info(arena, Info.PLANNED_BYTES);
-    if (t.where === 2) {
+    if (where === 2) {
       buffer = this.bytes.buffer as ArrayBuffer;
-      byteOffset = this.bytes.byteOffset + t.offset;
+      byteOffset = this.bytes.byteOffset + offset;
       limit = this.bytes.length;
-    } else if (t.where === 0) {
+    } else if (where === 0) {
       // A graph input no op reads: its view gets bytes of its own (made
       // below, once checked), no more than the arena holds.
       buffer = null;
@@ -223,33 +226,37 @@ export class Interpreter {
       limit = arena.byteLength;
     }
     let count = 1;
-    for (let k = 0; k < t.shape.length; k++) count *= t.shape[k] >= 0 ? t.shape[k] : NaN;
-    // TFLite dtype -> view type and element bytes (other dtypes: raw bytes).
-    const V = [Float32Array, 0, Int32Array, Uint8Array, 0, 0, Uint8Array, Int16Array, 0, Int8Array][t.dtype] as any;
-    const size = +'4141811211118114'.charAt(t.dtype) || 1;
+    for (let k = 0; k < rank && k < 8; k++) count *= w[p + 8 + k] >= 0 ? w[p + 8 + k] : NaN;
+    // TFLite dtype -> view type (others: raw bytes) and element bytes. Only
+    // the one constructor used is named: Espruino keeps each it meets.
+    const V: any = dtype === 0 ? Float32Array : dtype === 2 ? Int32Array : dtype === 3 || dtype === 6 ? Uint8Array :
+      dtype === 7 ? Int16Array : dtype === 9 ? Int8Array : 0;
+    const size = +'4141811211118114'.charAt(dtype) || 1;
     // The section passed its hash, but a hash is no proof: every figure is
     // checked before a buffer or a view is made from it.
-    if (!(t.offset >= 0 && t.bytes >= count * size && t.offset + t.bytes <= limit && t.where >= 0 && t.where <= 2 &&
+    if (!(offset >= 0 && bytes >= count * size && offset + bytes <= limit && where >= 0 && where <= 2 &&
       byteOffset % (V ? size : 1) === 0)) {
-      fail('E_BAD_PACK', 'tensor ' + t.index + ' lies outside its memory: pack the model again');
+      fail('E_BAD_PACK', 'tensor ' + w[p] + ' lies outside its memory: pack the model again');
     }
-    if (!buffer) buffer = new ArrayBuffer(t.bytes);
+    if (!buffer) buffer = new ArrayBuffer(bytes);
     // Espruino's typed arrays take a 16-bit byteOffset: its binding offers
     // view(), a Uint8Array over just these bytes at offset 0 of its buffer.
     if (byteOffset > 65535 && native.view) {
-      const region = native.view(buffer, byteOffset, t.bytes);
+      const region = native.view(buffer, byteOffset, bytes);
       buffer = region.buffer as ArrayBuffer;
       byteOffset = region.byteOffset;
     }
-    const v = (V ? new V(buffer, byteOffset, count) : new Uint8Array(buffer, byteOffset, t.bytes)) as TensorView;
-    try {
+    const v = (V ? new V(buffer, byteOffset, count) : new Uint8Array(buffer, byteOffset, bytes)) as TensorView;
+    // Espruino refuses new properties on typed arrays (use inputInfo() and
+    // outputInfo() there). It also lacks Object.isExtensible: asking, not
+    // trying, spares it the stack trace a caught error leaves in variables.
+    if (Object.isExtensible && Object.isExtensible(v)) {
+      const t = tensorAt(w, p);
       v.shape = t.shape;
       v.dtype = t.dtype;
       v.scale = t.scale;
       v.zeroPoint = t.zeroPoint;
       v.tensorIndex = t.index;
-    } catch (e) {
-      // Espruino refuses new properties on typed arrays: use inputInfo()/outputInfo().
     }
     return (this._views as { [p: number]: TensorView })[p] = v;
   }
