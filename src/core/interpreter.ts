@@ -6,7 +6,7 @@
 // first only when the on-device planner add-on is present (setPlanner).
 import { fail, TinyMLError } from './errors';
 import { NativeModule, OpProfile, getNative, Status, STATUS_NAMES, Info } from './native';
-import { TensorInfo, packedSectionAt, checkHeader, readMeta, tensorAt, W_ARENA } from './packed';
+import { TensorInfo, packedSectionAt, checkHeader, readMeta, tensorAt, corrupt, W_ARENA } from './packed';
 
 export { TensorInfo };
 
@@ -270,7 +270,7 @@ export class Interpreter {
     if (status === Status.ARENA_TOO_SMALL) {
       return fail('E_ARENA_TOO_SMALL', 'the arena is too small: this model needs ' + detail + ' bytes');
     }
-    if (status === Status.BAD_PACK) return fail('E_BAD_PACK', 'the packed section is truncated or corrupt (check ' + detail + '): pack the model again');
+    if (status === Status.BAD_PACK) return corrupt('check ' + detail);
     if (status === Status.PACK_MISMATCH) return fail('E_PACK_MISMATCH', 'the packed program was made for other model bytes: pack this model');
     if (status === Status.PACK_VERSION) return fail('E_PACK_VERSION', 'packed for another runtime (version ' + detail + '): pack the model again');
     let where = '';

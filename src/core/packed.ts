@@ -41,7 +41,7 @@ export interface TensorInfo {
   offset: number;
 }
 
-function corrupt(what: string): never {
+export function corrupt(what: string): never {
   return fail('E_BAD_PACK', 'the packed section is truncated or corrupt (' + what + '): pack the model again');
 }
 
