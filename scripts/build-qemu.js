@@ -211,8 +211,8 @@ function backendBuild(kernels) {
 /** Compiles what changed; returns the object files of the firmware (without
  *  the per-model blob). Compiles run two at a time (asynchronously). */
 function compileAll(log, kernels) {
+  var backend = backendBuild(kernels || 'reference'); // first: what it needs is said before missing tools
   requireTools();
-  var backend = backendBuild(kernels || 'reference');
   // Each backend keeps its own objects: switching does not recompile.
   var ourObj = path.join(OBJ, kernels || 'reference');
   fs.mkdirSync(ourObj, { recursive: true });
