@@ -610,6 +610,7 @@ module.exports = {
   APT: APT,
   KERNELS: KERNELS,
   kernelsFor: kernelsFor,
+  backendBuild: backendBuild,
   missingTools: missingTools,
   firmware: firmware,
   appFirmware: appFirmware,
