@@ -48,8 +48,11 @@ static int axis_ok(int32_t in, int32_t out, int32_t stride, int32_t f,
          last - pad + (int64_t)(f - 1) * dil <= (int64_t)in + pad;
 }
 
+/* Everything above for a convolution, and a patch (f_h * f_w * in_c) small
+ * enough for CMSIS-NN's int32 buffer size arithmetic to stay exact. */
 static int conv_geometry_ok(const tml_conv_params *p) {
-  return dim_ok(p->batches) && dim_ok(p->in_h) && dim_ok(p->in_w) &&
+  return (int64_t)p->f_h * p->f_w * p->in_c <= ((int64_t)1 << 24) &&
+         dim_ok(p->batches) && dim_ok(p->in_h) && dim_ok(p->in_w) &&
          dim_ok(p->in_c) && dim_ok(p->f_h) && dim_ok(p->f_w) &&
          dim_ok(p->out_h) && dim_ok(p->out_w) && dim_ok(p->out_c) &&
          dim_ok(p->stride_h) && dim_ok(p->stride_w) && dim_ok(p->pad_h) &&
