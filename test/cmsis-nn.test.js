@@ -90,7 +90,7 @@ describe('CMSIS-NN kernel backend (qemu-m4 --kernels cmsis-nn)', function () {
 
   if (!DIR) {
     it('golden cases with --kernels cmsis-nn SKIPPED: CMSIS_NN_DIR is not set (a checkout of ' +
-      'https://github.com/ARM-software/CMSIS-NN; boards/qemu-m4/README.md)');
+      'https://github.com/ARM-software/CMSIS-NN; native/kernels/cmsis_nn/README.md)');
     return;
   }
 
