@@ -70,25 +70,8 @@ tml_status tml_check_input(tml_ctx *ctx, const tml_op_view *op, int32_t slot,
 tml_status tml_check_output(tml_ctx *ctx, const tml_op_view *op, int32_t slot,
                             int32_t dtype, uint32_t min_bytes);
 
-/* Where byte `offset` of the planned section lives: in the own part or the
- * shared region. Only for offsets the record checks accepted. */
-static inline uint8_t *tml_arena_at(const tml_ctx *ctx, uint32_t offset) {
-  if (offset < ctx->split) return TML_PLANNED(ctx) + offset;
-  return (uint8_t *)(uintptr_t)ctx + ctx->shared_at + (offset - ctx->split);
-}
-
-/* Data of tensor `index` (NULL if absent). Only after the checks passed.
- * Both accessors answer NULL / 0 for an absent or out-of-range tensor, so an
- * adapter that asks about a slot it did not check cannot leave the program.
- * Inline: every eval asks for each of its tensors. */
-static inline void *tml_tensor_data(const tml_ctx *ctx, int32_t index) {
-  const int32_t *t;
-  if (index < 0 || (uint32_t)index >= ctx->n_tensors) return NULL;
-  t = TML_TENSORS(ctx) + (uint32_t)index * TML_TENSOR_WORDS;
-  if (TML_PLACE_WHERE(t[1]) == TML_ARENA) return tml_arena_at(ctx, (uint32_t)t[2]);
-  if (TML_PLACE_WHERE(t[1]) == TML_MODEL) return (void *)(uintptr_t)(ctx->model + t[2]);
-  return NULL;
-}
+/* Data of tensor `index` (NULL if absent). Only after the checks passed. */
+void *tml_tensor_data(const tml_ctx *ctx, int32_t index);
 uint32_t tml_tensor_bytes(const tml_ctx *ctx, int32_t index);
 
 /* Multiplies positive int32 sizes; returns 0 and sets *ok = 0 on overflow

@@ -119,8 +119,27 @@ uint32_t tml_arena_bytes_needed(uint32_t planned_bytes, uint32_t program_words) 
   return n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
 }
 
+/* Where byte `offset` of the planned section lives: in the own part or the
+ * shared region. Only for offsets check_tensor_record accepted. */
+static uint8_t *arena_at(const tml_ctx *ctx, uint32_t offset) {
+  if (offset < ctx->split) return TML_PLANNED(ctx) + offset;
+  return (uint8_t *)(uintptr_t)ctx + ctx->shared_at + (offset - ctx->split);
+}
+
 static const int32_t *tensor_rec(const tml_ctx *ctx, int32_t index) {
   return TML_TENSORS(ctx) + (uint32_t)index * TML_TENSOR_WORDS;
+}
+
+/* Both accessors answer NULL / 0 for an absent or out-of-range tensor, so an
+ * adapter that asks about a slot it did not check cannot leave the program. */
+void *tml_tensor_data(const tml_ctx *ctx, int32_t index) {
+  const int32_t *t;
+  if (index < 0 || (uint32_t)index >= ctx->n_tensors) return NULL;
+  t = tensor_rec(ctx, index);
+  if (TML_PLACE_WHERE(t[1]) == TML_ARENA) return arena_at(ctx, (uint32_t)t[2]);
+  if (TML_PLACE_WHERE(t[1]) == TML_MODEL)
+    return (void *)(uintptr_t)(ctx->model + t[2]);
+  return NULL;
 }
 
 uint32_t tml_tensor_bytes(const tml_ctx *ctx, int32_t index) {
@@ -248,7 +267,7 @@ static void reset_state(tml_ctx *ctx) {
   for (i = 0; i < ctx->n_tensors; i++) {
     const int32_t *t = tensor_rec(ctx, (int32_t)i);
     if (t[1] & TML_STATE)
-      memset(tml_arena_at(ctx, (uint32_t)t[2]), TML_PLACE_FILL(t[1]), (size_t)t[3]);
+      memset(arena_at(ctx, (uint32_t)t[2]), TML_PLACE_FILL(t[1]), (size_t)t[3]);
   }
 }
 
@@ -394,7 +413,7 @@ tml_status tml_load_shared(uint8_t *block, uint32_t block_size, uint32_t shared_
   status = run_program(ctx, 0);
   if (status != TML_OK) return status;
   memset(TML_PLANNED(ctx), 0, split);
-  memset(tml_arena_at(ctx, split), 0, planned_bytes - split);
+  memset(arena_at(ctx, split), 0, planned_bytes - split);
   reset_state(ctx);
   ctx->magic = TML_CTX_MAGIC;
   return TML_OK;
