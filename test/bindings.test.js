@@ -59,6 +59,14 @@ describe('native bindings', function () {
         new ArrayBuffer(24, { maxByteLength: 64 }))), 2);
     });
 
+    it('refuses an arena on a SharedArrayBuffer: another thread could rewrite the program between check and run', function () {
+      const prog = new Int32Array([0x314c4d54, 1, 0, 0, 0, 6]);
+      assert.throws(() => N.load(new Uint8Array(new SharedArrayBuffer(1024)), new Uint8Array(0), prog),
+        (e) => e instanceof TypeError && /SharedArrayBuffer/.test(e.message));
+      // the same bytes as an arena of its own load
+      assert.strictEqual(N.load(new Uint8Array(N.arena(1024)), new Uint8Array(0), prog), 0);
+    });
+
     it('a detached arena gives statuses, not crashes', function () {
       const a = N.arena(1024);
       structuredClone(a, { transfer: [a] });

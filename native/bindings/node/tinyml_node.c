@@ -86,6 +86,9 @@ static int marshal(napi_env env, napi_value v, napi_ref getter, tml_val *out) {
       tml_val_buffer(out, TML_VAL_INT32ARRAY, (uint8_t *)p, length * 4u);
     else
       out->kind = TML_VAL_OTHER_VIEW;
+    /* A view's buffer that is no ArrayBuffer is a SharedArrayBuffer. */
+    if (napi_is_arraybuffer(env, buffer, &yes) != napi_ok) return 0;
+    if (!yes) out->flags |= TML_VAL_SHARED;
   }
   r = is_resizable(env, buffer, getter);
   if (r < 0) return 0;
