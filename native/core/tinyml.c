@@ -441,6 +441,18 @@ tml_status tml_reset(uint8_t *block, uint32_t block_size) {
   return TML_OK;
 }
 
+int tml_model_within(const uint8_t *block, uint32_t block_size, const uint8_t *model,
+                     size_t model_size) {
+  const tml_ctx *ctx = loaded_ctx((uint8_t *)(uintptr_t)block, block_size);
+  uintptr_t a, b;
+  if (ctx == NULL) return 0;
+  if (ctx->model_size == 0) return 1; /* nothing of it is ever read */
+  if (model == NULL) return 0;
+  a = (uintptr_t)ctx->model;
+  b = (uintptr_t)model;
+  return a >= b && a - b <= model_size && ctx->model_size <= model_size - (a - b);
+}
+
 tml_status tml_block_fail(uint8_t *block, uint32_t block_size, tml_status status, int32_t detail) {
   tml_ctx *ctx = ctx_of(block, block_size);
   if (ctx == NULL) return status;

@@ -739,6 +739,14 @@ static void test_invoke_rechecks_as_load(void) {
   }
   CHECK_EQ(tml_invoke(b.block, b.size), TML_OK);
 
+  /* tml_model_within: the model bytes the core reads, inside the caller's. */
+  CHECK_EQ(tml_model_within(b.block, b.size, s.model, s.model_size), 1);
+  CHECK_EQ(tml_model_within(b.block, b.size, s.model, s.model_size + 8), 1);
+  CHECK_EQ(tml_model_within(b.block, b.size, s.model, s.model_size - 1), 0);
+  CHECK_EQ(tml_model_within(b.block, b.size, s.model + 1, s.model_size), 0);
+  CHECK_EQ(tml_model_within(b.block, b.size, NULL, 0), 0);
+  CHECK_EQ(tml_model_within(b.block, b.size - 1, s.model, s.model_size), 0); /* not loaded */
+
   /* A bad second op: invoke stops there, after the first op has run. */
   {
     int32_t *copy = (int32_t *)(void *)(b.block + off + ((planned + 15) & ~15));

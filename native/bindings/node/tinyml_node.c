@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "tinyml.h"
 #include "../common/tinyml_glue.h"
@@ -96,6 +97,56 @@ static int marshal(napi_env env, napi_value v, napi_ref getter, tml_val *out) {
   return 1;
 }
 
+/* What load() leaves on the arena object it was given (napi_wrap): a strong
+ * reference to its model. The core keeps a pointer into the model's bytes,
+ * which Node can take away (structuredClone / postMessage transfer detach
+ * the buffer; its memory then belongs to another buffer, or is freed), so
+ * before each invoke the model must still hold the bytes the core reads
+ * (tml_model_within); invoke() on an object load() was not given refuses. */
+typedef struct {
+  napi_ref model;
+} tml_node_loaded;
+
+static void loaded_finalize(napi_env env, void *data, void *hint) {
+  tml_node_loaded *l = (tml_node_loaded *)data;
+  (void)hint;
+  napi_delete_reference(env, l->model);
+  free(l);
+}
+
+/* Forgets what an earlier load left on the arena object. */
+static void forget_load(napi_env env, napi_value arena) {
+  void *old = NULL;
+  if (napi_remove_wrap(env, arena, &old) == napi_ok && old != NULL)
+    loaded_finalize(env, old, NULL);
+}
+
+static int remember_load(napi_env env, napi_value arena, napi_value model) {
+  tml_node_loaded *l = (tml_node_loaded *)malloc(sizeof *l);
+  if (l == NULL) return 0;
+  if (napi_create_reference(env, model, 1, &l->model) != napi_ok) {
+    free(l);
+    return 0;
+  }
+  if (napi_wrap(env, arena, l, loaded_finalize, NULL, NULL) != napi_ok) {
+    loaded_finalize(env, l, NULL);
+    return 0;
+  }
+  return 1;
+}
+
+/* 1 if the model load() was given still holds the bytes the core reads. */
+static int model_still_there(napi_env env, napi_value arena, const tml_val *block) {
+  void *l = NULL;
+  napi_value model;
+  tml_val m;
+  if (napi_unwrap(env, arena, &l) != napi_ok || l == NULL) return 0;
+  if (napi_get_reference_value(env, ((tml_node_loaded *)l)->model, &model) != napi_ok ||
+      model == NULL || !marshal(env, model, NULL, &m))
+    return 0;
+  return tml_model_within(block->data, tml_glue_size32(block->bytes), m.data, m.bytes);
+}
+
 /* Every function: marshal the arguments, let the glue check and run them,
  * turn the result into a value or an exception. The function's data pointer
  * is a napi_ref: the ArrayBuffer constructor for arena(), the `resizable`
@@ -112,7 +163,19 @@ static napi_value call(napi_env env, napi_callback_info info, tml_fn_id fn) {
     napi_ref getter = fn == TML_FN_LOAD && i < 2 ? (napi_ref)data : NULL;
     if (!marshal(env, argv[i], getter, &vals[i])) CALL(env, napi_generic_failure);
   }
-  tml_glue_call(fn, vals, &res);
+  if (fn == TML_FN_LOAD && tml_glue_is_arena(&vals[0])) forget_load(env, argv[0]);
+  if (fn == TML_FN_INVOKE && tml_glue_is_arena(&vals[0]) &&
+      !model_still_there(env, argv[0], &vals[0])) {
+    res.kind = TML_RES_INT;
+    res.value = TML_E_NOT_LOADED;
+    res.offset = res.bytes = 0;
+    res.message = NULL;
+  } else {
+    tml_glue_call(fn, vals, &res);
+  }
+  if (fn == TML_FN_LOAD && res.kind == TML_RES_INT && res.value == TML_OK &&
+      !remember_load(env, argv[0], argv[1]))
+    CALL(env, napi_generic_failure);
   if (tml_glue_wants_on_error(fn, &res)) {
     napi_valuetype t;
     CALL(env, napi_typeof(env, argv[1], &t));
