@@ -16,7 +16,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <stdlib.h>
 
 #include "tinyml.h"
 #include "../common/tinyml_glue.h"
@@ -103,15 +102,9 @@ static int marshal(napi_env env, napi_value v, napi_ref getter, tml_val *out) {
  * the buffer; its memory then belongs to another buffer, or is freed), so
  * before each invoke the model must still hold the bytes the core reads
  * (tml_model_within); invoke() on an object load() was not given refuses. */
-typedef struct {
-  napi_ref model;
-} tml_node_loaded;
-
 static void loaded_finalize(napi_env env, void *data, void *hint) {
-  tml_node_loaded *l = (tml_node_loaded *)data;
   (void)hint;
-  napi_delete_reference(env, l->model);
-  free(l);
+  napi_delete_reference(env, (napi_ref)data);
 }
 
 /* Forgets what an earlier load left on the arena object. */
@@ -122,14 +115,10 @@ static void forget_load(napi_env env, napi_value arena) {
 }
 
 static int remember_load(napi_env env, napi_value arena, napi_value model) {
-  tml_node_loaded *l = (tml_node_loaded *)malloc(sizeof *l);
-  if (l == NULL) return 0;
-  if (napi_create_reference(env, model, 1, &l->model) != napi_ok) {
-    free(l);
-    return 0;
-  }
-  if (napi_wrap(env, arena, l, loaded_finalize, NULL, NULL) != napi_ok) {
-    loaded_finalize(env, l, NULL);
+  napi_ref ref;
+  if (napi_create_reference(env, model, 1, &ref) != napi_ok) return 0;
+  if (napi_wrap(env, arena, (void *)ref, loaded_finalize, NULL, NULL) != napi_ok) {
+    napi_delete_reference(env, ref);
     return 0;
   }
   return 1;
@@ -137,12 +126,12 @@ static int remember_load(napi_env env, napi_value arena, napi_value model) {
 
 /* 1 if the model load() was given still holds the bytes the core reads. */
 static int model_still_there(napi_env env, napi_value arena, const tml_val *block) {
-  void *l = NULL;
+  void *ref = NULL;
   napi_value model;
   tml_val m;
-  if (napi_unwrap(env, arena, &l) != napi_ok || l == NULL) return 0;
-  if (napi_get_reference_value(env, ((tml_node_loaded *)l)->model, &model) != napi_ok ||
-      model == NULL || !marshal(env, model, NULL, &m))
+  if (napi_unwrap(env, arena, &ref) != napi_ok || ref == NULL) return 0;
+  if (napi_get_reference_value(env, (napi_ref)ref, &model) != napi_ok || model == NULL ||
+      !marshal(env, model, NULL, &m))
     return 0;
   return tml_model_within(block->data, tml_glue_size32(block->bytes), m.data, m.bytes);
 }
