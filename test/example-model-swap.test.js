@@ -107,24 +107,37 @@ describe('examples/model_swap: each tick is TFLM\'s answer for the model in use;
     bad[100] ^= 1; // in the model's flatbuffer: its hash no longer matches the pack's
     fs.writeFileSync(path.join(work, 'v2-bad.tflite'), bad);
     fs.copyFileSync(float, path.join(work, 'plain.tflite'));
-    const args = ['updates=v2-bad.tflite,plain.tflite,missing.tflite,v2.tflite'];
+    r = h.cli(['pack', path.join(h.MODELS, 'hello_world_int8.tflite'), '-o', path.join(work, 'v1.tflite')]);
+    assert.strictEqual(r.status, 0, r.stderr);
+    const v1 = fs.statSync(path.join(work, 'v1.tflite')).size;
+    // Then v1 and v2 by turns, 6 more swaps: more arenas than the qemu-m4
+    // block holds (3600 bytes), so the two slots must be reused.
+    const turns = ['v1', 'v2', 'v1', 'v2', 'v1', 'v2'];
+    const args = ['updates=v2-bad.tflite,plain.tflite,missing.tflite,v2.tflite,' + turns.map((v) => v + '.tflite').join(',')];
     const outs = {};
     for (const board of ['host', 'duktape', 'qemu-m4']) {
       const lines = outs[board] = run(board, args);
-      assert.ok(lines[0].endsWith('4 update(s) to come from board.input'), lines[0]);
+      assert.ok(lines[0].endsWith('10 update(s) to come from board.input'), lines[0]);
       const events = lines.filter((l) => l.startsWith('update '));
       assert.deepStrictEqual(events.map((l) => l.replace(/: (the|this) .*; still/, ': ...; still')), [
         'update 1 (input v2-bad.tflite, ' + bad.length + ' bytes) refused: E_PACK_MISMATCH: ...; still running v1 (model_v1)',
         'update 2 (input plain.tflite, ' + fs.statSync(float).size + ' bytes) refused: E_NOT_PACKED: ...; still running v1 (model_v1)',
         'update 3 (input missing.tflite): nothing received; still running v1 (model_v1)',
-        'update 4 (input v2.tflite, ' + packed.length + ' bytes): swapped in as v2, [1,1] float32 -> [1,1] float32, arena 532 bytes',
-      ], board);
-      const after = lines.filter((l) => / v2 sin/.test(l));
-      assert.strictEqual(after.length, 10, board);
-      for (const l of after) {
-        const i = +/^tick (\d+)/.exec(l)[1];
-        assert.ok(l.endsWith(' model ' + fixed3(models.float(i))), l);
+        'update 4 (input v2.tflite, ' + packed.length + ' bytes): swapped in as v2, [1,1] float32 -> [1,1] float32, arena 532 bytes in slot B',
+      ].concat(turns.map((v, k) => 'update ' + (5 + k) + ' (input ' + v + '.tflite, ' + (v === 'v1' ? v1 : packed.length) +
+        ' bytes): swapped in as v' + (3 + k) + ', ' + (v === 'v1' ? '[1,1] int8 -> [1,1] int8, arena 496 bytes in slot A' :
+        '[1,1] float32 -> [1,1] float32, arena 532 bytes in slot B'))), board);
+      // Every tick after a swap is TFLM's value for the model swapped in.
+      let ticks = 0;
+      for (const l of lines) {
+        const m = /^tick (\d+) v(\d+) sin\S+ = \S+ model (\S+)$/.exec(l);
+        if (!m) continue;
+        const ver = +m[2], kind = ver === 1 || (ver >= 3 && ver % 2 === 1) ? 'int8' : 'float';
+        assert.strictEqual(m[3], fixed3(models[kind](+m[1])), board + ': ' + l);
+        ticks++;
       }
+      assert.strictEqual(ticks, 110, board);
+      assert.strictEqual(lines[lines.length - 1], 'done: 110 ticks, running v8 (input v2.tflite)', board);
     }
     assert.deepStrictEqual(outs.duktape, outs.host);
     assert.deepStrictEqual(outs['qemu-m4'], outs.host);

@@ -9,7 +9,8 @@
 //     carries the model's hash: E_PACK_MISMATCH), a pack for another runtime
 //     (E_PACK_VERSION) and a plain .tflite (E_NOT_PACKED);
 //   - the app refuses a model with another signature than one value in, one
-//     value out (E_BAD_INPUT), whatever its dtype: int8 or float32 both work.
+//     value out (E_BAD_INPUT), whatever its dtype: int8 or float32 both work;
+//   - a model that needs a bigger arena than the app's slots: E_ARENA_TOO_SMALL.
 // A refused update leaves the running model as it was, and the app says why.
 //
 // Where updates come from:
@@ -73,6 +74,14 @@ if (!fromArgs) {
   updates.push({ what: 'model_v1', bytes: function () { return file('model_v1'); } });
 }
 
+// Two arena slots, A/B: the running model's and the candidate's. A candidate
+// is loaded into the free slot, so a refused one cannot disturb the running
+// model, and the slots are made once (a board carves arenas from a fixed
+// block and never takes them back). 1024 bytes: the largest model this app
+// takes (hello_world needs about 550).
+const SLOT_BYTES = 1024;
+let slots: ArrayBuffer[] = [];
+let active = 0;
 let model: Interpreter;
 let version = 1, label = 'model_v1';
 
@@ -94,11 +103,14 @@ function checkSignature(m: Interpreter): void {
   }
 }
 
-/** Loads, checks and allocates a model: a ready interpreter, or a TinyMLError. */
-function load(bytes: Uint8Array): Interpreter {
+/** Loads, checks and places a model in arena slot `slot`: a ready interpreter, or a TinyMLError. */
+function load(bytes: Uint8Array, slot: number): Interpreter {
   const m = new Interpreter(bytes); // the pack's header, or E_NOT_PACKED / E_BAD_PACK / E_PACK_VERSION
   checkSignature(m);
-  m.allocateTensors(); // the native layer checks the program and the model's hash
+  if (!slots.length) slots = [m.native.arena(SLOT_BYTES), m.native.arena(SLOT_BYTES)];
+  // The native layer checks the program, the model's hash and that the slot
+  // is big enough (E_ARENA_TOO_SMALL) before anything runs.
+  m.place(slots[slot]);
   return m;
 }
 
@@ -109,12 +121,13 @@ function apply(u: Update): void {
     return;
   }
   try {
-    const next = load(bytes);
-    model = next; // the old interpreter and its arena go with the last reference
+    const next = load(bytes, 1 - active);
+    model = next; // the old interpreter goes with its last reference; its slot takes the next candidate
+    active = 1 - active;
     version++;
     label = u.what;
     board.print('update ' + n + ' (' + u.what + ', ' + bytes.length + ' bytes): swapped in as v' + version +
-      ', ' + shape(model, 'in') + ' -> ' + shape(model, 'out') + ', arena ' + model.arenaUsedBytes() + ' bytes');
+      ', ' + shape(model, 'in') + ' -> ' + shape(model, 'out') + ', arena ' + model.arenaUsedBytes() + ' bytes in slot ' + 'AB'.charAt(active));
   } catch (e) {
     if (!(e && typeof (e as TinyMLError).code === 'string')) throw e; // a bug, not a bad update
     board.print('update ' + n + ' (' + u.what + ', ' + bytes.length + ' bytes) refused: ' +
@@ -143,8 +156,9 @@ function step(i: number): void {
   board.print('tick ' + i + ' v' + version + ' sin(' + fixed3(x) + ') = ' + fixed3(Math.sin(x)) + ' model ' + fixed3(y));
 }
 
-model = load(file('model_v1'));
-board.print('running v1 (model_v1): ' + shape(model, 'in') + ' -> ' + shape(model, 'out') + ', arena ' + model.arenaUsedBytes() + ' bytes; ' +
+model = load(file('model_v1'), active);
+board.print('running v1 (model_v1): ' + shape(model, 'in') + ' -> ' + shape(model, 'out') + ', arena ' + model.arenaUsedBytes() +
+  ' bytes in slot A (two slots of ' + SLOT_BYTES + ' bytes); ' +
   updates.length + ' update(s) to come ' + (fromArgs ? 'from board.input' : 'from the simulated link'));
 
 let tick = 0;
