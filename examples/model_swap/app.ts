@@ -120,6 +120,7 @@ function apply(u: Update): void {
     board.print('update ' + n + ' (' + u.what + '): nothing received; still running v' + version + ' (' + label + ')');
     return;
   }
+  const t0 = board.millis();
   try {
     const next = load(bytes, 1 - active);
     model = next; // the old interpreter goes with its last reference; its slot takes the next candidate
@@ -133,6 +134,7 @@ function apply(u: Update): void {
     board.print('update ' + n + ' (' + u.what + ', ' + bytes.length + ' bytes) refused: ' +
       (e as TinyMLError).message + '; still running v' + version + ' (' + label + ')');
   }
+  board.print('time: update ' + n + ' checked in ' + (board.millis() - t0) + ' ms');
 }
 
 // "-0.841" from a float, by way of an integer: the same text on every engine.
