@@ -45,6 +45,9 @@ function file(name: string): Uint8Array {
 const dump = board.args.indexOf('features') >= 0;
 let every = 8;
 for (let i = 0; i < board.args.length; i++) if (board.args[i].indexOf('every=') === 0) every = +board.args[i].slice(6);
+if (!(every >= 1 && every <= ROWS && Math.floor(every) === every)) {
+  throw new TinyMLError('E_BAD_INPUT', 'every=N: N must be a whole number of rows from 1 to ' + ROWS);
+}
 
 const pre = new Interpreter(file('preprocessor'));
 const kws = new Interpreter(file('micro_speech'));
