@@ -23,8 +23,9 @@
 // Both models share one arena block (allocateShared): they run one after
 // the other, so their activations can overlap.
 //
-// `-- features` also prints each clip's first full window (hex, one row a
-// line) and its scores, for the test that checks them against TFLM.
+// `-- save` hands each clip's first full window and its scores back to the
+// host (board.output: <clip>.input.bin, <clip>.output.bin), for the tests
+// that compare them with TFLM's.
 import { Interpreter, TinyMLError } from 'tinyml-ts';
 import { Framer, SlidingWindow, CommandRecognizer, readWav, allocateShared } from 'tinyml-ts/app';
 
@@ -42,7 +43,7 @@ function file(name: string): Uint8Array {
   return b;
 }
 
-const dump = board.args.indexOf('features') >= 0;
+const save = board.args.indexOf('save') >= 0;
 let every = 8;
 for (let i = 0; i < board.args.length; i++) if (board.args[i].indexOf('every=') === 0) every = +board.args[i].slice(6);
 if (!(every >= 1 && every <= ROWS && Math.floor(every) === every)) {
@@ -67,10 +68,10 @@ const zeros = new Int16Array(HOP);
 let clip = -1, samples: Int16Array = zeros, hop = 0, hops = 0;
 let timeMs = 0, inferences = 0, heard: string[] = [], busy = 0;
 
-function hex(v: ArrayLike<number>, from: number, n: number): string {
-  let s = '';
-  for (let i = from; i < from + n; i++) s += ((v[i] & 0xff) + 0x100).toString(16).slice(1);
-  return s;
+function bytesOf(t: ArrayLike<number>): Uint8Array {
+  const b = new Uint8Array(t.length);
+  for (let i = 0; i < t.length; i++) b[i] = t[i] & 255;
+  return b;
 }
 
 function startClip(): void {
@@ -94,11 +95,9 @@ function startClip(): void {
 
 function classify(): void {
   window.copyTo(input);
-  if (dump && inferences === 0) {
-    for (let r = 0; r < ROWS; r++) board.print('features ' + CLIPS[clip] + ' ' + r + ' ' + hex(input, r * COLS, COLS));
-  }
+  if (save && inferences === 0) board.output(CLIPS[clip] + '.input.bin', bytesOf(input));
   kws.invoke();
-  if (dump && inferences === 0) board.print('scores ' + CLIPS[clip] + ' ' + hex(scores, 0, LABELS.length));
+  if (save && inferences === 0) board.output(CLIPS[clip] + '.output.bin', bytesOf(scores));
   inferences++;
   recognizer.process(scores, timeMs);
   const word = recognizer.heard();
