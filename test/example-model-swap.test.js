@@ -77,6 +77,10 @@ describe('examples/model_swap: each tick is TFLM\'s answer for the model in use;
     builds = { host: build('host'), 'qemu-m4': build('qemu-m4') };
   });
 
+  after(function () {
+    if (work && !process.env.TINYML_KEEP_TMP) fs.rmSync(work, { recursive: true, force: true });
+  });
+
   it('default run (host): v1 int8 -> v2 float -> four refusals with their codes -> v3 int8, TFLM\'s value at every tick', function () {
     const lines = run('host');
     const versions = { 1: 'int8', 2: 'float', 3: 'int8' };

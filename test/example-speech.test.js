@@ -40,7 +40,7 @@ function heard(lines, clip) {
 
 describe('examples/micro_speech: streamed features and scores are TFLM\'s, verdicts on Node and Duktape', function () {
   this.timeout(300000);
-  let out, host;
+  let work, out, host;
 
   before(function () {
     const spec = JSON.parse(fs.readFileSync(path.join(DIR, 'example.json'), 'utf8'));
@@ -50,10 +50,15 @@ describe('examples/micro_speech: streamed features and scores are TFLM\'s, verdi
       if (!fs.existsSync(file)) throw new Error(file + ' is missing: set TINYML_MODELS to the shared/models directory');
       args.push('--file', name + '=' + file);
     }
-    out = path.join(h.tmpDir(), 'micro_speech');
+    work = h.tmpDir();
+    out = path.join(work, 'micro_speech');
     const r = h.cli(args.concat(['--out', out]), { timeout: 300000 });
     assert.strictEqual(r.status, 0, 'tinyml build: ' + r.stdout + r.stderr);
     host = run(out, 'host', ['save', 'every=1']);
+  });
+
+  after(function () {
+    if (work && !process.env.TINYML_KEEP_TMP) fs.rmSync(work, { recursive: true, force: true });
   });
 
   it('each clip\'s first full window: the 49x40 feature rows and the scores are byte-identical to TFLM\'s', function () {
