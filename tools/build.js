@@ -257,7 +257,7 @@ function boardJson(name) {
 }
 
 /**
- * Builds an app. o: { app, board, files: ['name=path'], out, log }.
+ * Builds an app. o: { app, board, files: ['name=path'], out, arena, log }.
  * Returns build.json's content; throws BuildError (one line) on failure.
  */
 async function build(o) {
@@ -296,7 +296,14 @@ async function build(o) {
   const appJs = device ? device.wrap(runtime, app.code) : runtime + '\n' + app.code;
 
   const models = files.filter(function (f) { return f.model; });
-  const arenaBlock = models.reduce(function (s, f) { return s + ((f.model.arenaBytes + 15) & ~15); }, 0);
+  // The board's arena block: the models' arenas side by side, unless the app
+  // says how much it needs (--arena: shared arenas, models loaded at run time).
+  let arenaBlock = models.reduce(function (s, f) { return s + ((f.model.arenaBytes + 15) & ~15); }, 0);
+  if (o.arena !== undefined) {
+    const n = Number(o.arena);
+    if (!(Math.floor(n) === n && n >= 0 && n <= 0x7fffffff)) throw new BuildError('--arena takes a number of bytes, got ' + o.arena);
+    arenaBlock = (n + 15) & ~15;
+  }
   const result = {
     board: board.name,
     app: path.basename(entry),
@@ -332,6 +339,7 @@ async function build(o) {
   const fit = fitter.fit(board, {
     bundleBytes: result.bundleBytes,
     models: models.map(function (f) { return f.model; }),
+    arenaBlock: o.arena !== undefined ? arenaBlock : undefined,
     fileBytes: files.reduce(function (s, f) { return s + f.bytes.length; }, 0),
     firmware: result.firmware,
   });

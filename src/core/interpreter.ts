@@ -5,7 +5,7 @@
 // runs) and gives typed-array views onto the arena. A raw .tflite is planned
 // first only when the on-device planner add-on is present (setPlanner).
 import { fail, TinyMLError } from './errors';
-import { NativeModule, OpProfile, getNative, Status, STATUS_NAMES, Info } from './native';
+import { NativeModule, OpProfile, getNative, newArena, Status, STATUS_NAMES, Info } from './native';
 import { TensorInfo, packedSectionAt, checkHeader, readMeta, tensorAt, corrupt, W_ARENA } from './packed';
 
 export { TensorInfo };
@@ -81,8 +81,8 @@ export class Interpreter {
     let at = packedSectionAt(bytes);
     if (!section && at < 0) {
       if (!planner) {
-        fail('E_NOT_PACKED', 'the model is a plain .tflite: pack it on the host (`tinyml pack model.tflite`) ' +
-          'or use the bundle with the on-device planner');
+        fail('E_NOT_PACKED', 'the model has no packed section (a plain .tflite, or a packed file cut short): ' +
+          'pack it on the host (`tinyml pack model.tflite`) or use the bundle with the on-device planner');
       }
       section = (planner as Planner).pack(bytes);
     }
@@ -113,7 +113,7 @@ export class Interpreter {
       fail('E_ARENA_TOO_SMALL', 'arena of ' + size + ' bytes is too small: this model needs ' +
         needed + ' bytes (arenaSize >= ' + needed + ')');
     }
-    this.place(this.native.arena(size));
+    this.place(newArena(this.native, size));
   }
 
   /**
