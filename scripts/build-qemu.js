@@ -517,11 +517,13 @@ function firmware(modelFile, opts) {
 /**
  * Firmware for an app (`tinyml build --board qemu-m4`): the app's ES5 script
  * (device core + app) as bytecode, and its file table (tools/build.js) where
- * a model would be; main.c's app mode runs it. Returns { elf, jsBytes }.
+ * a model would be; main.c's app mode runs it. opts: { log, name, kernels }.
+ * Returns { elf, jsBytes, kernels }.
  */
 function appFirmware(appJs, table, opts) {
   var o = opts || {};
-  var objs = compileAll(o.log);
+  var kernels = kernelsFor(o); // o.kernels, TINYML_KERNELS or board.json's
+  var objs = compileAll(o.log, kernels);
   if (o.log) o.log('  qemu-m4: compiling the app to Duktape bytecode (on the emulator)');
   var js = jsFunctionBlob(appJs, 'tinyml', objs);
   var tableFile = blobFile('files', table, '.bin');
@@ -532,7 +534,7 @@ function appFirmware(appJs, table, opts) {
     blobObject('tml_fw_bundle', js, sha(fs.readFileSync(js))),
     blobObject('tml_fw_driver', empty, sha(Buffer.alloc(0))),
   ]), BOARD.ram.bytes, BOARD.stackBytes);
-  return { elf: elf, jsBytes: fs.statSync(js).size };
+  return { elf: elf, jsBytes: fs.statSync(js).size, kernels: kernels };
 }
 
 /**

@@ -257,7 +257,7 @@ function boardJson(name) {
 }
 
 /**
- * Builds an app. o: { app, board, files: ['name=path'], out, arena, log }.
+ * Builds an app. o: { app, board, files: ['name=path'], out, arena, kernels (qemu-m4), log }.
  * Returns build.json's content; throws BuildError (one line) on failure.
  */
 async function build(o) {
@@ -326,13 +326,13 @@ async function build(o) {
     if (missing.length) throw new BuildError('qemu-m4: ' + missing.join(', ') + ' not found: ' + q.APT);
     const table = fileTable(files, arenaBlock);
     try {
-      firmware = q.appFirmware(appJs, table, { log: log, name: path.basename(entry).replace(/\.[jt]s$/, '') });
+      firmware = q.appFirmware(appJs, table, { log: log, name: path.basename(entry).replace(/\.[jt]s$/, ''), kernels: o.kernels });
     } catch (e) {
       if (e.detail && !/overflow/.test(e.message)) log(e.detail);
       throw new BuildError(e.message);
     }
     const s = q.sizes(firmware.elf);
-    result.firmware = { text: s.text, data: s.data, bss: s.bss, stack: s.stack, share: s.share, bytecodeBytes: firmware.jsBytes };
+    result.firmware = { kernels: firmware.kernels, text: s.text, data: s.data, bss: s.bss, stack: s.stack, share: s.share, bytecodeBytes: firmware.jsBytes };
   }
 
   stage('size report against boards/' + board.name + '/board.json');

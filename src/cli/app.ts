@@ -21,6 +21,8 @@ export const APP_HELP = `  tinyml build <app.ts> --board <name> [--file name=pat
       Boards: host, qemu-m4, esp32, nrf52840. --arena: the board's arena
       block (default: the models' arenas added up; give less for models
       that share one (allocateShared), more for models loaded at run time).
+      --kernels reference|optimized|cmsis-nn (qemu-m4): the kernel backend
+      (default: the board's, boards/qemu-m4/board.json).
   tinyml emulate <dir> [--board host|duktape|qemu-m4] [--profile] [-- args...]
       Runs a built app with the board API (docs/board-api.md): print() to
       stdout, its exit code. --profile (qemu-m4): per-op instructions of every
@@ -71,7 +73,7 @@ export async function appCommand(cmd: string, argv: string[]): Promise<number> {
       if (a.positional.length !== 1 || typeof a.flags.board !== 'string') {
         throw new AppUsageError('usage: tinyml build <app.ts> --board <name> [--file name=path]... [--arena bytes] [--out dir]');
       }
-      await tool('build').build({ app: a.positional[0], board: a.flags.board, files: a.files, out: a.flags.out, arena: a.flags.arena, log: progress });
+      await tool('build').build({ app: a.positional[0], board: a.flags.board, files: a.files, out: a.flags.out, arena: a.flags.arena, kernels: a.flags.kernels, log: progress });
       return 0;
     }
     if (cmd === 'emulate') {
