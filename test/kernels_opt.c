@@ -14,7 +14,7 @@
 #include "tinyml.h"
 #include "tinyml_kernels.h"
 
-#include "../native/kernels/optimized/dsp.h"
+#include "../native/kernels/optimized/opt.h"
 #include "../native/kernels/reference/fixedpoint.h"
 #include "native/check.h"
 
@@ -292,6 +292,47 @@ static void test_requant(void) {
   CHECK_EQ(bad, 0);
 }
 
+/* tml_opt_requant (the folded rounding of requant.c, one and two pixels)
+ * against TFLM's requantization + offset, clamped: every shift, extreme
+ * accumulators, multipliers and output offsets, full and narrow ranges. */
+static void test_requant_block(void) {
+  static const int32_t xs[] = {0, 1, -1, 2, -2, 3, -3, INT32_MAX, INT32_MIN,
+                               INT32_MAX - 1, INT32_MIN + 1, 0x40000000, -0x40000000,
+                               0x3FFFFFFF, -0x3FFFFFFF, 12345, -12345, 1 << 21,
+                               -(1 << 21), (1 << 21) + 1, -(1 << 21) - 1};
+  static const int32_t ms[] = {0, 1, INT32_MAX, 0x40000000, 0x40000001, 1518500250};
+  enum { N = 67 };
+  int32_t a0[N], a1[N], mult[N], i, r;
+  int8_t shift[N], o0[N], o1[N];
+  int bad = 0;
+  for (r = 0; r < 3000; r++) {
+    const int32_t off = r % 7 == 0 ? (r % 2 ? 127 : -128) : range(-128, 127);
+    const int32_t lo = r % 3 ? -128 : range(-128, 0);
+    const int32_t hi = r % 3 ? 127 : range(lo, 127);
+    const int two = r % 2;
+    const int32_t n = range(1, N);
+    for (i = 0; i < n; i++) {
+      const uint32_t k = rnd() % 4;
+      a0[i] = k == 0 ? xs[rnd() % 21] : (int32_t)rnd() >> (rnd() % 32);
+      a1[i] = k == 1 ? xs[rnd() % 21] : (int32_t)rnd() >> (rnd() % 32);
+      mult[i] = rnd() % 3 == 0 ? ms[rnd() % 6] : (int32_t)(rnd() & 0x7FFFFFFFu);
+      shift[i] = (int8_t)(r < 62 ? r - 31 : range(-31, 30));
+    }
+    tml_opt_requant(a0, two ? a1 : NULL, n, mult, shift, off, lo, hi, o0, two ? o1 : NULL);
+    for (i = 0; i < n; i++) {
+      int32_t v = (int32_t)((uint32_t)tml_fp_mul_by_qm(a0[i], mult[i], shift[i]) + (uint32_t)off);
+      v = v < lo ? lo : v > hi ? hi : v;
+      if (o0[i] != v) bad++;
+      if (two) {
+        v = (int32_t)((uint32_t)tml_fp_mul_by_qm(a1[i], mult[i], shift[i]) + (uint32_t)off);
+        v = v < lo ? lo : v > hi ? hi : v;
+        if (o1[i] != v) bad++;
+      }
+    }
+  }
+  CHECK_EQ(bad, 0);
+}
+
 /* CONV_2D + ADD: both ADD slots, apart and in place over x. */
 static void test_conv_add(int n) {
   int i, d;
@@ -377,6 +418,7 @@ static void test_addsub(int n) {
 
 int main(void) {
   test_requant();
+  test_requant_block();
   test_conv_fixed();
   test_grouped();
   test_conv_random(0, 400);

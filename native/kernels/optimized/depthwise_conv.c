@@ -12,8 +12,6 @@
  * transposed into a stack copy ([out_c][f_h * f_w]) and the convolution
  * kernel runs it. Anything else goes to the reference kernel.
  */
-#include <string.h>
-
 #include "opt.h"
 
 /* Transposed filter bytes the in_c == 1 case may take on the stack
@@ -27,14 +25,14 @@ typedef struct {
 
 /* Channels [0, 4 * groups) of one output pixel over an fh x fw block of
  * valid taps starting at ip / fp (channel 0), input offset included:
- * acc[c] += the sums. */
+ * acc[c] = init[c] + the sums. */
 OPT_NOINLINE static void dw_any(const int8_t *ip, const int8_t *fp,
                                 int32_t groups, int32_t fh, int32_t fw,
                                 const dw_steps *st, uint32_t off2,
-                                int32_t *acc) {
+                                const int32_t *init, int32_t *acc) {
   int32_t g, y, x;
-  for (g = 0; g < groups; g++, ip += 4, fp += 4, acc += 4) {
-    int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
+  for (g = 0; g < groups; g++, ip += 4, fp += 4, acc += 4, init += 4) {
+    int32_t a0 = init[0], a1 = init[1], a2 = init[2], a3 = init[3];
     for (y = 0; y < fh; y++) {
       const int8_t *i = ip + (size_t)y * st->in_row;
       const int8_t *f = fp + (size_t)y * st->f_row;
@@ -74,16 +72,16 @@ OPT_NOINLINE static void dw_any(const int8_t *ip, const int8_t *fp,
 
 /* A 3x3 window wholly inside the input, dilation 1: channels
  * [0, 4 * groups) from ip (tap (0, 0), channel 0), the filter packed as 9
- * tap words per group (wp). No input offset: acc starts at bias + offset x
+ * tap words per group (wp). No input offset: init is bias + offset x
  * the channel's weight sum. */
 OPT_NOINLINE static void dw3x3_in(const int8_t *ip, const uint32_t *wp,
                                   int32_t groups, size_t row, size_t c_n,
-                                  int32_t *acc) {
+                                  const int32_t *init, int32_t *acc) {
   const int8_t *r0 = ip, *r1 = ip + row, *r2 = ip + 2 * row;
   const int32_t *end = acc + 4 * groups;
   const size_t c2 = 2 * c_n;
-  for (; acc < end; r0 += 4, r1 += 4, r2 += 4, acc += 4) {
-    int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
+  for (; acc < end; r0 += 4, r1 += 4, r2 += 4, acc += 4, init += 4) {
+    int32_t a0 = init[0], a1 = init[1], a2 = init[2], a3 = init[3];
     DW_TAP(r0, 0);
     DW_TAP(r0, c_n);
     DW_TAP(r0, c2);
@@ -153,19 +151,19 @@ OPT_NOINLINE static void dw_mult1(const tml_conv_params *p, const int32_t *mult,
           while (fx0 < fx1 && x0 + p->dil_w * fx0 < 0) fx0++;
           while (fx1 > fx0 && x0 + p->dil_w * (fx1 - 1) >= p->in_w) fx1--;
           const int inside = is3x3 && fy1 - fy0 == 3 && fx1 - fx0 == 3;
-          memcpy(acc, inside ? base_in : base, sizeof(int32_t) * (size_t)n);
+          const int32_t *init = inside ? base_in : base;
           if (fy0 < fy1 && fx0 < fx1) {
             /* First valid tap, channel c0. */
             ip = in_b + (size_t)(y0 + p->dil_h * fy0) * row +
                  (size_t)(x0 + p->dil_w * fx0) * c_n + c0;
             fp = filter + ((size_t)fy0 * p->f_w + (size_t)fx0) * c_n + c0;
             if (inside) {
-              dw3x3_in(ip, wpk, groups, row, (size_t)c_n, acc);
+              dw3x3_in(ip, wpk, groups, row, (size_t)c_n, init, acc);
             } else {
-              dw_any(ip, fp, groups, fy1 - fy0, fx1 - fx0, &st, off2, acc);
+              dw_any(ip, fp, groups, fy1 - fy0, fx1 - fx0, &st, off2, init, acc);
             }
             for (i = 4 * groups; i < n; i++) {
-              uint32_t a = (uint32_t)acc[i];
+              uint32_t a = (uint32_t)init[i];
               for (fy = 0; fy < fy1 - fy0; fy++)
                 for (fx = 0; fx < fx1 - fx0; fx++)
                   a += (uint32_t)((int32_t)fp[(size_t)fy * st.f_row + (size_t)fx * st.f_tap + (size_t)i] *
@@ -173,7 +171,8 @@ OPT_NOINLINE static void dw_mult1(const tml_conv_params *p, const int32_t *mult,
               acc[i] = (int32_t)a;
             }
           }
-          tml_opt_requant(acc, NULL, n, mult + c0, shift + c0, p->out_offset,
+          /* No tap inside: the bias alone. */
+          tml_opt_requant(fy0 < fy1 && fx0 < fx1 ? acc : base, NULL, n, mult + c0, shift + c0, p->out_offset,
                           p->act_min, p->act_max, o, NULL);
         }
       }
