@@ -156,6 +156,38 @@ static void patch(const tml_conv_params *p, const int8_t *in_b, int32_t oy,
     a11 = opt_smlad(v1, t, a11);                                   \
   } while (0)
 
+#if TML_OPT_DSP
+/* One group in assembly: LDRD brings a pixel's 4 patch elements, each filter
+ * word is expanded once and feeds both pixels: 2 LDRD, 2 LDR, 4 SXTB16,
+ * 8 SMLAD for 16 multiply-accumulates (GCC spills or reloads here). */
+#define MM_ASM_GROUP                                 \
+  "ldrd   %[xa1], %[xb1], [%[x], #384]\n\t"          \
+  "ldrd   %[xa0], %[xb0], [%[x]], #8\n\t"            \
+  "ldr    %[w], [%[wa]], #4\n\t"                    \
+  "sxtb16 %[t], %[w]\n\t"                           \
+  "smlad  %[a00], %[t], %[xa0], %[a00]\n\t"          \
+  "smlad  %[a01], %[t], %[xa1], %[a01]\n\t"          \
+  "sxtb16 %[t], %[w], ror #8\n\t"                   \
+  "smlad  %[a00], %[t], %[xb0], %[a00]\n\t"          \
+  "smlad  %[a01], %[t], %[xb1], %[a01]\n\t"          \
+  "ldr    %[w], [%[wb]], #4\n\t"                    \
+  "sxtb16 %[t], %[w]\n\t"                           \
+  "smlad  %[a10], %[t], %[xa0], %[a10]\n\t"          \
+  "smlad  %[a11], %[t], %[xa1], %[a11]\n\t"          \
+  "sxtb16 %[t], %[w], ror #8\n\t"                   \
+  "smlad  %[a10], %[t], %[xb0], %[a10]\n\t"          \
+  "smlad  %[a11], %[t], %[xb1], %[a11]\n\t"
+/* The asm reaches the second patch at + 384 bytes. */
+typedef char mm_patch_is_384_bytes[sizeof(opt_patch) == 384 ? 1 : -1];
+#define MM_ASM_OPERANDS                                                   \
+  : [a00] "+r"(a00), [a01] "+r"(a01), [a10] "+r"(a10), [a11] "+r"(a11),   \
+    [wa] "+r"(wa), [wb] "+r"(wb), [x] "+r"(xp), [xa0] "=&r"(xa0),         \
+    [xb0] "=&r"(xb0), [xa1] "=&r"(xa1), [xb1] "=&r"(xb1), [w] "=&r"(w),   \
+    [t] "=&r"(t)                                                          \
+  : [end] "m"(end)                                                        \
+  : "cc", "memory"
+#endif
+
 /* n filter rows (row stride k_all, from w) against the two patches at x
  * (the second OPT_PATCH / 2 words on), groups x 4 elements: acc[i] +=
  * row i x pixel 0, acc[OPT_OCB + i] += row i x pixel 1. Kept apart and
@@ -167,10 +199,21 @@ OPT_NOINLINE static void mm_block(const int8_t *w, int32_t k_all, int32_t n,
   for (i = 0; i < n; i += 2, w += 2 * (size_t)k_all) {
     /* A lone last row runs as a pair with itself; one result is kept. */
     const int32_t gap = i + 1 < n ? k_all : 0;
-    const uint32_t *xp = x, *end = x + 2 * groups;
-    const int8_t *wp = w;
     int32_t a00 = acc[i], a10 = acc[i + (gap != 0)];
     int32_t a01 = acc[OPT_OCB + i], a11 = acc[OPT_OCB + i + (gap != 0)];
+#if TML_OPT_DSP
+    const uint32_t *xp = x, *end = x + 2 * groups;
+    const int8_t *wa = w, *wb = w + gap;
+    uint32_t xa0, xb0, xa1, xb1, t, w;
+    if (groups & 1) __asm__ volatile(MM_ASM_GROUP MM_ASM_OPERANDS);
+    if (xp < end)
+      __asm__ volatile("1:\n\t" MM_ASM_GROUP MM_ASM_GROUP
+                       "ldr    %[t], %[end]\n\t"
+                       "cmp    %[x], %[t]\n\t"
+                       "bne    1b\n\t" MM_ASM_OPERANDS);
+#else
+    const uint32_t *xp = x, *end = x + 2 * groups;
+    const int8_t *wp = w;
     /* Two groups per turn when there are. */
     const uint32_t *end2 = x + 2 * (groups & ~1);
     while (xp < end2) {
@@ -182,6 +225,7 @@ OPT_NOINLINE static void mm_block(const int8_t *w, int32_t k_all, int32_t n,
     if (xp < end) {
       MM_GROUP(0);
     }
+#endif
     acc[i] = a00;
     acc[OPT_OCB + i] = a01;
     if (gap) {
