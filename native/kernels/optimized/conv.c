@@ -249,50 +249,76 @@ void tml_opt_conv_rows(const tml_conv_params *p, const int32_t *mult,
   const int32_t piece = one_piece ? k_all
                         : (row % 4 == 0 && row <= OPT_PATCH) ? OPT_PATCH / row * row
                                                              : OPT_PATCH;
+  /* With k_all >= 4 only the last row's padded group reaches past the
+   * filter (below). */
+  const int32_t kpad = k_all >= 4 ? (k_all + 3) & ~3 : k_all;
   opt_patch pt[2]; /* adjacent: mm_block reaches the second from the first */
-  int32_t acc[2 * OPT_OCB];
+  int32_t acc[2 * OPT_OCB], hi0[OPT_OCB];
+  int8_t last_row[OPT_PATCH];
   int32_t b, px, oc0, k0, i, r;
 
-  for (b = 0; b < p->batches; b++) {
-    const int8_t *in_b = in + (size_t)b * p->in_h * p->in_w * p->in_c;
-    int8_t *out_b = out + (size_t)b * (size_t)npx * (size_t)oc_n;
-    for (px = 0; px < npx; px += 2) {
-      /* A lone last pixel runs as a pair with itself; one result is kept. */
-      const int two = px + 1 < npx;
-      const int32_t px1 = two ? px + 1 : px;
-      const int32_t oy0 = px / p->out_w, ox0 = px % p->out_w;
-      const int32_t oy1 = px1 / p->out_w, ox1 = px1 % p->out_w;
-      int8_t *o0 = out_b + (size_t)px * (size_t)oc_n;
-      if (one_piece) {
-        patch(p, in_b, oy0, ox0, 0, k_all, row, &pt[0], off2);
-        patch(p, in_b, oy1, ox1, 0, k_all, row, &pt[1], off2);
-      }
-      for (oc0 = 0; oc0 < oc_n; oc0 += OPT_OCB) {
-        const int32_t n = oc_n - oc0 < OPT_OCB ? oc_n - oc0 : OPT_OCB;
-        const int8_t *f = filter + (size_t)oc0 * (size_t)k_all;
+  if (one_piece && kpad != k_all) {
+    for (i = 0; i < kpad; i++)
+      last_row[i] = i < k_all ? filter[(size_t)(oc_n - 1) * (size_t)k_all + (size_t)i] : 0;
+  }
+
+  /* Channel blocks outermost: their requantization constants are made
+   * once (the patches are rebuilt per block: cheap next to the sums). */
+  for (oc0 = 0; oc0 < oc_n; oc0 += OPT_OCB) {
+    const int32_t n = oc_n - oc0 < OPT_OCB ? oc_n - oc0 : OPT_OCB;
+    const int8_t *f = filter + (size_t)oc0 * (size_t)k_all;
+    const int32_t *h = tml_opt_rq_prep(n, shift + oc0, p->out_offset, hi0) ? hi0 : NULL;
+    for (b = 0; b < p->batches; b++) {
+      const int8_t *in_b = in + (size_t)b * p->in_h * p->in_w * p->in_c;
+      int8_t *out_b = out + (size_t)b * (size_t)npx * (size_t)oc_n;
+      for (px = 0; px < npx; px += 2) {
+        /* A lone last pixel runs as a pair with itself; one result is kept. */
+        const int two = px + 1 < npx;
+        const int32_t px1 = two ? px + 1 : px;
+        const int32_t oy0 = px / p->out_w, ox0 = px % p->out_w;
+        const int32_t oy1 = px1 / p->out_w, ox1 = px1 % p->out_w;
+        int8_t *o0 = out_b + (size_t)px * (size_t)oc_n;
+        if (one_piece) {
+          patch(p, in_b, oy0, ox0, 0, k_all, row, &pt[0], off2);
+          patch(p, in_b, oy1, ox1, 0, k_all, row, &pt[1], off2);
+          /* A field of k_all % 4 != 0 elements runs as whole groups: zeros
+           * after it in the patches make the filter bytes past a row (the
+           * next row's) count for nothing. */
+          zero_run(&pt[0], k_all, kpad - k_all);
+          zero_run(&pt[1], k_all, kpad - k_all);
+        }
         for (i = 0; i < n; i++)
           acc[i] = acc[OPT_OCB + i] = bias ? bias[oc0 + i] : 0;
-        for (k0 = 0; k0 < k_all; k0 += piece) {
-          const int32_t len = k_all - k0 < piece ? k_all - k0 : piece;
-          const int32_t groups = len / 4;
-          if (!one_piece) {
-            patch(p, in_b, oy0, ox0, k0, len, row, &pt[0], off2);
-            patch(p, in_b, oy1, ox1, k0, len, row, &pt[1], off2);
-          }
-          mm_block(f + k0, k_all, n, pt[0].w, groups, acc);
-          /* The last 1-3 elements (only the last piece has them). */
-          for (r = groups * 4; r < len; r++) {
-            const size_t s = opt_slot(r);
-            const int32_t x0 = pt[0].h[s], x1 = pt[1].h[s];
-            for (i = 0; i < n; i++) {
-              const int32_t fv = f[(size_t)i * (size_t)k_all + (size_t)(k0 + r)];
-              acc[i] = (int32_t)((uint32_t)acc[i] + (uint32_t)(fv * x0));
-              acc[OPT_OCB + i] =
-                  (int32_t)((uint32_t)acc[OPT_OCB + i] + (uint32_t)(fv * x1));
+        if (one_piece && kpad != k_all) {
+          /* The filter's last row has no next row: it runs from a padded
+           * copy. */
+          const int32_t last = oc0 + n == oc_n;
+          mm_block(f, k_all, n - last, pt[0].w, kpad / 4, acc);
+          if (last)
+            mm_block(last_row, kpad, 1, pt[0].w, kpad / 4, acc + n - 1);
+        } else {
+          for (k0 = 0; k0 < k_all; k0 += piece) {
+            const int32_t len = k_all - k0 < piece ? k_all - k0 : piece;
+            const int32_t groups = len / 4;
+            if (!one_piece) {
+              patch(p, in_b, oy0, ox0, k0, len, row, &pt[0], off2);
+              patch(p, in_b, oy1, ox1, k0, len, row, &pt[1], off2);
+            }
+            mm_block(f + k0, k_all, n, pt[0].w, groups, acc);
+            /* The last 1-3 elements (only the last piece has them). */
+            for (r = groups * 4; r < len; r++) {
+              const size_t sl = opt_slot(r);
+              const int32_t x0 = pt[0].h[sl], x1 = pt[1].h[sl];
+              for (i = 0; i < n; i++) {
+                const int32_t fv = f[(size_t)i * (size_t)k_all + (size_t)(k0 + r)];
+                acc[i] = (int32_t)((uint32_t)acc[i] + (uint32_t)(fv * x0));
+                acc[OPT_OCB + i] =
+                    (int32_t)((uint32_t)acc[OPT_OCB + i] + (uint32_t)(fv * x1));
+              }
             }
           }
         }
-        tml_opt_requant(acc, acc + OPT_OCB, n, mult + oc0, shift + oc0,
+        tml_opt_requant(acc, acc + OPT_OCB, n, mult + oc0, shift + oc0, h,
                         p->out_offset, p->act_min, p->act_max, o0 + oc0,
                         two ? o0 + oc_n + oc0 : NULL);
       }

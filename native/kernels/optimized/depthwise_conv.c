@@ -110,7 +110,7 @@ OPT_NOINLINE static void dw_mult1(const tml_conv_params *p, const int32_t *mult,
   const size_t row = (size_t)p->in_w * (size_t)c_n;
   const int is3x3 = p->f_h == 3 && p->f_w == 3 && p->dil_h == 1 && p->dil_w == 1;
   uint32_t wpk[OPT_OCB / 4 * 9];
-  int32_t base[OPT_OCB], base_in[OPT_OCB], acc[OPT_OCB];
+  int32_t base[OPT_OCB], base_in[OPT_OCB], acc[OPT_OCB], hi0[OPT_OCB];
   dw_steps st;
   int32_t c0, b, oy, ox, i, t, fy, fx;
 
@@ -121,6 +121,7 @@ OPT_NOINLINE static void dw_mult1(const tml_conv_params *p, const int32_t *mult,
   for (c0 = 0; c0 < c_n; c0 += OPT_OCB) {
     const int32_t n = c_n - c0 < OPT_OCB ? c_n - c0 : OPT_OCB;
     const int32_t groups = n / 4;
+    const int32_t *h = tml_opt_rq_prep(n, shift + c0, p->out_offset, hi0) ? hi0 : NULL;
     for (i = 0; i < n; i++) base[i] = bias ? bias[c0 + i] : 0;
     if (is3x3) {
       for (i = 0; i < groups; i++)
@@ -172,8 +173,8 @@ OPT_NOINLINE static void dw_mult1(const tml_conv_params *p, const int32_t *mult,
             }
           }
           /* No tap inside: the bias alone. */
-          tml_opt_requant(fy0 < fy1 && fx0 < fx1 ? acc : base, NULL, n, mult + c0, shift + c0, p->out_offset,
-                          p->act_min, p->act_max, o, NULL);
+          tml_opt_requant(fy0 < fy1 && fx0 < fx1 ? acc : base, NULL, n, mult + c0,
+                          shift + c0, h, p->out_offset, p->act_min, p->act_max, o, NULL);
         }
       }
     }
