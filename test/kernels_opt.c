@@ -301,8 +301,8 @@ static void test_requant_block(void) {
                                0x3FFFFFFF, -0x3FFFFFFF, 12345, -12345, 1 << 21,
                                -(1 << 21), (1 << 21) + 1, -(1 << 21) - 1};
   static const int32_t ms[] = {0, 1, INT32_MAX, 0x40000000, 0x40000001, 1518500250};
-  enum { N = 67 };
-  int32_t a0[N], a1[N], mult[N], hi0[N], i, r;
+  enum { N = OPT_OCB };
+  int32_t a0[N], a1[N], mult[N], i, r;
   int8_t shift[N], o0[N], o1[N];
   int bad = 0, fast, inrange;
   for (r = 0; r < 3000; r++) {
@@ -317,15 +317,15 @@ static void test_requant_block(void) {
       a1[i] = k == 1 ? xs[rnd() % 21] : (int32_t)rnd() >> (rnd() % 32);
       mult[i] = rnd() % 3 == 0 ? ms[rnd() % 6] : (int32_t)(rnd() & 0x7FFFFFFFu);
       /* Every shift alone, then mixed ones, then the fast path's range
-       * [-22, -2] (tml_opt_rq_prep) with its ends more often. */
+       * [-22, -2] (tml_opt_rq_fast) with its ends more often. */
       shift[i] = (int8_t)(r < 62 ? r - 31
                           : r % 2 ? range(-31, 30)
                           : rnd() % 4 == 0 ? (rnd() % 2 ? -22 : -2) : range(-22, -2));
     }
-    fast = tml_opt_rq_prep(n, shift, off, hi0);
+    fast = tml_opt_rq_fast(n, shift);
     for (i = 0, inrange = 1; i < n; i++) inrange &= shift[i] >= -22 && shift[i] <= -2;
     if (fast != inrange) bad++;
-    tml_opt_requant(a0, two ? a1 : NULL, n, mult, shift, fast ? hi0 : NULL, off, lo, hi, o0,
+    tml_opt_requant(a0, two ? a1 : NULL, n, mult, shift, fast, off, lo, hi, o0,
                     two ? o1 : NULL);
     for (i = 0; i < n; i++) {
       int32_t v = (int32_t)((uint32_t)tml_fp_mul_by_qm(a0[i], mult[i], shift[i]) + (uint32_t)off);

@@ -253,21 +253,15 @@ void tml_opt_conv_rows(const tml_conv_params *p, const int32_t *mult,
    * filter (below). */
   const int32_t kpad = k_all >= 4 ? (k_all + 3) & ~3 : k_all;
   opt_patch pt[2]; /* adjacent: mm_block reaches the second from the first */
-  int32_t acc[2 * OPT_OCB], hi0[OPT_OCB];
-  int8_t last_row[OPT_PATCH];
+  int32_t acc[2 * OPT_OCB];
   int32_t b, px, oc0, k0, i, r;
-
-  if (one_piece && kpad != k_all) {
-    for (i = 0; i < kpad; i++)
-      last_row[i] = i < k_all ? filter[(size_t)(oc_n - 1) * (size_t)k_all + (size_t)i] : 0;
-  }
 
   /* Channel blocks outermost: their requantization constants are made
    * once (the patches are rebuilt per block: cheap next to the sums). */
   for (oc0 = 0; oc0 < oc_n; oc0 += OPT_OCB) {
     const int32_t n = oc_n - oc0 < OPT_OCB ? oc_n - oc0 : OPT_OCB;
     const int8_t *f = filter + (size_t)oc0 * (size_t)k_all;
-    const int32_t *h = tml_opt_rq_prep(n, shift + oc0, p->out_offset, hi0) ? hi0 : NULL;
+    const int fast = tml_opt_rq_fast(n, shift + oc0);
     for (b = 0; b < p->batches; b++) {
       const int8_t *in_b = in + (size_t)b * p->in_h * p->in_w * p->in_c;
       int8_t *out_b = out + (size_t)b * (size_t)npx * (size_t)oc_n;
@@ -290,12 +284,20 @@ void tml_opt_conv_rows(const tml_conv_params *p, const int32_t *mult,
         for (i = 0; i < n; i++)
           acc[i] = acc[OPT_OCB + i] = bias ? bias[oc0 + i] : 0;
         if (one_piece && kpad != k_all) {
-          /* The filter's last row has no next row: it runs from a padded
-           * copy. */
+          /* The filter's last row has no next row: its whole groups run
+           * alone, its last 1-3 elements one by one. */
           const int32_t last = oc0 + n == oc_n;
           mm_block(f, k_all, n - last, pt[0].w, kpad / 4, acc);
-          if (last)
-            mm_block(last_row, kpad, 1, pt[0].w, kpad / 4, acc + n - 1);
+          if (last) {
+            const int8_t *fl = f + (size_t)(n - 1) * (size_t)k_all;
+            mm_block(fl, k_all, 1, pt[0].w, k_all / 4, acc + n - 1);
+            for (r = k_all & ~3; r < k_all; r++) {
+              const size_t sl = opt_slot(r);
+              acc[n - 1] = (int32_t)((uint32_t)acc[n - 1] + (uint32_t)(fl[r] * pt[0].h[sl]));
+              acc[OPT_OCB + n - 1] =
+                  (int32_t)((uint32_t)acc[OPT_OCB + n - 1] + (uint32_t)(fl[r] * pt[1].h[sl]));
+            }
+          }
         } else {
           for (k0 = 0; k0 < k_all; k0 += piece) {
             const int32_t len = k_all - k0 < piece ? k_all - k0 : piece;
@@ -318,7 +320,7 @@ void tml_opt_conv_rows(const tml_conv_params *p, const int32_t *mult,
             }
           }
         }
-        tml_opt_requant(acc, acc + OPT_OCB, n, mult + oc0, shift + oc0, h,
+        tml_opt_requant(acc, acc + OPT_OCB, n, mult + oc0, shift + oc0, fast,
                         p->out_offset, p->act_min, p->act_max, o0 + oc0,
                         two ? o0 + oc_n + oc0 : NULL);
       }

@@ -110,7 +110,7 @@ OPT_NOINLINE static void dw_mult1(const tml_conv_params *p, const int32_t *mult,
   const size_t row = (size_t)p->in_w * (size_t)c_n;
   const int is3x3 = p->f_h == 3 && p->f_w == 3 && p->dil_h == 1 && p->dil_w == 1;
   uint32_t wpk[OPT_OCB / 4 * 9];
-  int32_t base[OPT_OCB], base_in[OPT_OCB], acc[OPT_OCB], hi0[OPT_OCB];
+  int32_t base[OPT_OCB], base_in[OPT_OCB], acc[OPT_OCB];
   dw_steps st;
   int32_t c0, b, oy, ox, i, t, fy, fx;
 
@@ -121,7 +121,7 @@ OPT_NOINLINE static void dw_mult1(const tml_conv_params *p, const int32_t *mult,
   for (c0 = 0; c0 < c_n; c0 += OPT_OCB) {
     const int32_t n = c_n - c0 < OPT_OCB ? c_n - c0 : OPT_OCB;
     const int32_t groups = n / 4;
-    const int32_t *h = tml_opt_rq_prep(n, shift + c0, p->out_offset, hi0) ? hi0 : NULL;
+    const int fast = tml_opt_rq_fast(n, shift + c0);
     for (i = 0; i < n; i++) base[i] = bias ? bias[c0 + i] : 0;
     if (is3x3) {
       for (i = 0; i < groups; i++)
@@ -174,7 +174,7 @@ OPT_NOINLINE static void dw_mult1(const tml_conv_params *p, const int32_t *mult,
           }
           /* No tap inside: the bias alone. */
           tml_opt_requant(fy0 < fy1 && fx0 < fx1 ? acc : base, NULL, n, mult + c0,
-                          shift + c0, h, p->out_offset, p->act_min, p->act_max, o, NULL);
+                          shift + c0, fast, p->out_offset, p->act_min, p->act_max, o, NULL);
         }
       }
     }
@@ -188,14 +188,12 @@ OPT_NOINLINE static void dw_in1(const tml_conv_params *p, const int32_t *mult,
                                 int8_t *out) {
   const int32_t taps = p->f_h * p->f_w;
   int8_t ft[OPT_DW_T];
-  tml_conv_params c = *p;
   int32_t t, m;
   for (m = 0; m < p->out_c; m++)
     for (t = 0; t < taps; t++)
       ft[m * taps + t] = filter[(size_t)t * (size_t)p->out_c + (size_t)m];
-  c.f_in_c = 1;
-  c.depth_mult = 1;
-  tml_opt_conv_rows(&c, mult, shift, in, ft, bias, out);
+  /* in_c == 1: p reads as the convolution's (f_in_c, depth_mult unused). */
+  tml_opt_conv_rows(p, mult, shift, in, ft, bias, out);
 }
 
 void tml_opt_dwconv_s8(const tml_conv_params *p, const int32_t *mult,

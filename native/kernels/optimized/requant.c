@@ -77,15 +77,16 @@ OPT_INLINE void rq_run(const int32_t *acc0, const int32_t *acc1, int32_t n,
   }
 }
 
-/* The shifts all in [-22, -2], hi0[i] = k << (e - 2): per output one load of
- * each table, the folded formula, the clamp. */
+/* The shifts all in [-22, -2]: per channel e - 1 = ~shift and
+ * hi0 = k << (e - 2), per output the folded formula and the clamp. */
 OPT_INLINE void rq_fast(const int32_t *acc0, const int32_t *acc1, int32_t n,
-                        const int32_t *mult, const int8_t *shift,
-                        const int32_t *hi0, int32_t lo, int32_t hi, int8_t *o0,
-                        int8_t *o1, int full) {
+                        const int32_t *mult, const int8_t *shift, uint32_t k,
+                        int32_t lo, int32_t hi, int8_t *o0, int8_t *o1,
+                        int full) {
   int32_t i;
   for (i = 0; i < n; i++) {
-    const int32_t m = mult[i], e1 = ~(int32_t)shift[i], h = hi0[i];
+    const int32_t m = mult[i], e1 = ~(int32_t)shift[i];
+    const int32_t h = (int32_t)(k << (e1 - 1));
     const int32_t x0 = acc0[i];
     const int32_t v0 = rq_e2(x0, m, h, e1);
     if (o1) {
@@ -99,36 +100,32 @@ OPT_INLINE void rq_fast(const int32_t *acc0, const int32_t *acc1, int32_t n,
 
 OPT_NOINLINE static void rq_fast_full2(const int32_t *acc0, const int32_t *acc1,
                                        int32_t n, const int32_t *mult,
-                                       const int8_t *shift, const int32_t *hi0,
+                                       const int8_t *shift, uint32_t k,
                                        int8_t *o0, int8_t *o1) {
-  rq_fast(acc0, acc1, n, mult, shift, hi0, -128, 127, o0, o1, 1);
+  rq_fast(acc0, acc1, n, mult, shift, k, -128, 127, o0, o1, 1);
 }
 
 OPT_NOINLINE static void rq_fast_full1(const int32_t *acc0, int32_t n,
                                        const int32_t *mult, const int8_t *shift,
-                                       const int32_t *hi0, int8_t *o0) {
-  rq_fast(acc0, acc0, n, mult, shift, hi0, -128, 127, o0, NULL, 1);
+                                       uint32_t k, int8_t *o0) {
+  rq_fast(acc0, acc0, n, mult, shift, k, -128, 127, o0, NULL, 1);
 }
 
 OPT_NOINLINE static void rq_fast_clamp(const int32_t *acc0, const int32_t *acc1,
                                        int32_t n, const int32_t *mult,
-                                       const int8_t *shift, const int32_t *hi0,
+                                       const int8_t *shift, uint32_t k,
                                        int32_t lo, int32_t hi, int8_t *o0,
                                        int8_t *o1) {
   if (o1)
-    rq_fast(acc0, acc1, n, mult, shift, hi0, lo, hi, o0, o1, 0);
+    rq_fast(acc0, acc1, n, mult, shift, k, lo, hi, o0, o1, 0);
   else
-    rq_fast(acc0, acc0, n, mult, shift, hi0, lo, hi, o0, NULL, 0);
+    rq_fast(acc0, acc0, n, mult, shift, k, lo, hi, o0, NULL, 0);
 }
 
-int tml_opt_rq_prep(int32_t n, const int8_t *shift, int32_t out_off,
-                    int32_t *hi0) {
-  const uint32_t k = 2u * (uint32_t)out_off + 1u;
+int tml_opt_rq_fast(int32_t n, const int8_t *shift) {
   int32_t i;
-  for (i = 0; i < n; i++) {
+  for (i = 0; i < n; i++)
     if (shift[i] > -2 || shift[i] < -22) return 0;
-    hi0[i] = (int32_t)(k << (-shift[i] - 2));
-  }
   return 1;
 }
 
@@ -154,16 +151,18 @@ OPT_NOINLINE static void rq_clamp(const int32_t *acc0, const int32_t *acc1,
 }
 
 void tml_opt_requant(const int32_t *acc0, const int32_t *acc1, int32_t n,
-                     const int32_t *mult, const int8_t *shift,
-                     const int32_t *hi0, int32_t out_off, int32_t lo,
+                     const int32_t *mult, const int8_t *shift, int fast,
+                     int32_t out_off, int32_t lo,
                      int32_t hi, int8_t *o0, int8_t *o1) {
-  if (hi0 && lo == -128 && hi == 127) {
+  /* 2^(e-2) + out_off * 2^(e-1) = k << (e - 2) */
+  const uint32_t k = 2u * (uint32_t)out_off + 1u;
+  if (fast && lo == -128 && hi == 127) {
     if (o1)
-      rq_fast_full2(acc0, acc1, n, mult, shift, hi0, o0, o1);
+      rq_fast_full2(acc0, acc1, n, mult, shift, k, o0, o1);
     else
-      rq_fast_full1(acc0, n, mult, shift, hi0, o0);
-  } else if (hi0)
-    rq_fast_clamp(acc0, acc1, n, mult, shift, hi0, lo, hi, o0, o1);
+      rq_fast_full1(acc0, n, mult, shift, k, o0);
+  } else if (fast)
+    rq_fast_clamp(acc0, acc1, n, mult, shift, k, lo, hi, o0, o1);
   else if (lo == -128 && hi == 127)
     rq_full(acc0, acc1, n, mult, shift, out_off, o0, o1);
   else
