@@ -316,14 +316,18 @@ static void test_requant_block(void) {
       a0[i] = k == 0 ? xs[rnd() % 21] : (int32_t)rnd() >> (rnd() % 32);
       a1[i] = k == 1 ? xs[rnd() % 21] : (int32_t)rnd() >> (rnd() % 32);
       mult[i] = rnd() % 3 == 0 ? ms[rnd() % 6] : (int32_t)(rnd() & 0x7FFFFFFFu);
-      /* Every shift alone, then mixed ones, then the fast path's range
-       * [-22, -2] (tml_opt_rq_fast) with its ends more often. */
+      /* Every shift alone, then mixed ones, the fast paths' ranges
+       * [-22, -2] and [-31, -2] (tml_opt_rq_fast) with their ends more
+       * often. */
       shift[i] = (int8_t)(r < 62 ? r - 31
-                          : r % 2 ? range(-31, 30)
-                          : rnd() % 4 == 0 ? (rnd() % 2 ? -22 : -2) : range(-22, -2));
+                          : r % 3 == 0 ? range(-31, 30)
+                          : r % 3 == 1 ? (rnd() % 4 == 0 ? (rnd() % 2 ? -22 : -2) : range(-22, -2))
+                                       : (rnd() % 4 == 0 ? (rnd() % 2 ? -31 : -23) : range(-31, -2)));
     }
     fast = tml_opt_rq_fast(n, shift);
-    for (i = 0, inrange = 1; i < n; i++) inrange &= shift[i] >= -22 && shift[i] <= -2;
+    for (i = 0, inrange = TML_OPT_RQ_FOLDED; i < n; i++)
+      if (shift[i] > -2) inrange = 0;
+      else if (shift[i] < -22 && inrange) inrange = TML_OPT_RQ_WIDE;
     if (fast != inrange) bad++;
     tml_opt_requant(a0, two ? a1 : NULL, n, mult, shift, fast, off, lo, hi, o0,
                     two ? o1 : NULL);

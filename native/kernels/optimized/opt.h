@@ -47,8 +47,10 @@ void tml_opt_requant(const int32_t *acc0, const int32_t *acc1, int32_t n,
                      int32_t out_off, int32_t lo, int32_t hi, int8_t *o0,
                      int8_t *o1);
 
-/* 1 when every shift of n channels is in [-22, -2], the requantization's
- * fast path (requant.c). */
+/* Which fast path of the requantization (requant.c) n channels may take:
+ * every shift in [-22, -2] (FOLDED), in [-31, -2] (WIDE), or 0. */
+#define TML_OPT_RQ_FOLDED 1
+#define TML_OPT_RQ_WIDE 2
 int tml_opt_rq_fast(int32_t n, const int8_t *shift);
 
 #endif /* TML_OPT_H */
