@@ -18,19 +18,29 @@
  */
 #include "opt.h"
 
-/* Patch elements [k, k + n) = src[0..n) + off. */
-static void put_run(opt_patch *pt, int32_t k, const int8_t *src, int32_t n,
-                    int32_t off, uint32_t off2) {
-  int32_t i = 0;
-  if ((k & 3) == 0) {
-    uint32_t *w = pt->w + k / 2;
-    for (; i + 4 <= n; i += 4, w += 2) {
-      const uint32_t v = opt_ld4(src + i);
-      w[0] = opt_sadd16(opt_sxtb16(v), off2);
-      w[1] = opt_sadd16(opt_sxtb16_r8(v), off2);
-    }
-  }
-  for (; i < n; i++) pt->h[opt_slot(k + i)] = (int16_t)(src[i] + off);
+/* Bytes of the receptive field are gathered first, as int8, in the upper
+ * half of the patch (padding as the input zero point, which the offset
+ * turns into 0), then widened in place four at a time: the widening writes
+ * 8 bytes from the start for every 4 it reads from the middle, so it never
+ * overtakes what it has yet to read. */
+#define OPT_STAGE (OPT_PATCH)
+typedef char opt_stage_fits[OPT_STAGE * 2 == sizeof(opt_patch) ? 1 : -1];
+
+/* GCC would turn these short byte loops into library calls (slow here). */
+#if defined(__GNUC__) && !defined(__clang__)
+#define OPT_NO_LIBCALLS __attribute__((optimize("no-tree-loop-distribute-patterns")))
+#else
+#define OPT_NO_LIBCALLS
+#endif
+
+OPT_NO_LIBCALLS static void put_bytes(int8_t *d, const int8_t *src, int32_t n) {
+  int32_t i;
+  for (i = 0; i < n; i++) d[i] = src[i];
+}
+
+OPT_NO_LIBCALLS static void fill_bytes(int8_t *d, int8_t v, int32_t n) {
+  int32_t i;
+  for (i = 0; i < n; i++) d[i] = v;
 }
 
 static void zero_run(opt_patch *pt, int32_t k, int32_t n) {
@@ -39,10 +49,11 @@ static void zero_run(opt_patch *pt, int32_t k, int32_t n) {
 }
 
 /* Elements [k0, k1) of the receptive field of output pixel (oy, ox), to
- * patch positions [0, k1 - k0). Element k is tap k / in_c (row-major over
- * the filter), channel k % in_c, as in the filter rows. Without dilation a
- * filter row's taps inside the input are one contiguous run of the input
- * row, with zeros before and after it. */
+ * patch positions [0, k1 - k0) (and zeros up to the next multiple of 4).
+ * Element k is tap k / in_c (row-major over the filter), channel k % in_c,
+ * as in the filter rows. Without dilation a filter row's taps inside the
+ * input are one contiguous run of the input row, with padding before and
+ * after it. */
 static void im2col(const tml_conv_params *p, const int8_t *in_b, int32_t oy,
                    int32_t ox, int32_t k0, int32_t k1, opt_patch *pt,
                    uint32_t off2) {
@@ -50,7 +61,11 @@ static void im2col(const tml_conv_params *p, const int8_t *in_b, int32_t oy,
   const int32_t row = p->f_w * c;
   const int32_t y0 = oy * p->stride_h - p->pad_h;
   const int32_t x0 = ox * p->stride_w - p->pad_w;
-  int32_t fy, fx, fxa = 0, fxb = p->f_w;
+  const int8_t zp = (int8_t)(-p->in_offset); /* opt_offset_ok: fits */
+  int8_t *st = (int8_t *)pt->h + OPT_STAGE - k0; /* element k at st[k] */
+  const int32_t n4 = (k1 - k0 + 3) & ~3;
+  int32_t fy, fx, fxa = 0, fxb = p->f_w, g;
+  uint32_t *w = pt->w;
   if (p->dil_w == 1) {
     /* Taps [fxa, fxb) of a row are inside the input (maybe none). */
     if (x0 < 0) fxa = -x0 < p->f_w ? -x0 : p->f_w;
@@ -63,19 +78,18 @@ static void im2col(const tml_conv_params *p, const int8_t *in_b, int32_t oy,
     const int32_t e = k1 < r0 + row ? k1 : r0 + row; /* of [k0, k1) */
     const int8_t *src;
     if (y < 0 || y >= p->in_h) {
-      zero_run(pt, a - k0, e - a);
+      fill_bytes(st + a, zp, e - a);
       continue;
     }
     src = in_b + (size_t)y * (size_t)p->in_w * (size_t)c;
     if (p->dil_w == 1) {
       const int32_t va = r0 + fxa * c, vb = r0 + fxb * c; /* valid k */
       const int32_t ma = a > va ? a : va, mb = e < vb ? e : vb;
-      if (a < va) zero_run(pt, a - k0, (e < va ? e : va) - a);
+      if (a < va) fill_bytes(st + a, zp, (e < va ? e : va) - a);
       if (ma < mb)
-        put_run(pt, ma - k0,
-                src + (size_t)(x0 + fxa) * (size_t)c + (size_t)(ma - va),
-                mb - ma, p->in_offset, off2);
-      if (e > vb) zero_run(pt, (a > vb ? a : vb) - k0, e - (a > vb ? a : vb));
+        put_bytes(st + ma, src + (size_t)(x0 + fxa) * (size_t)c + (size_t)(ma - va),
+                  mb - ma);
+      if (e > vb) fill_bytes(st + (a > vb ? a : vb), zp, e - (a > vb ? a : vb));
       continue;
     }
     for (fx = (a - r0) / c; fx < p->f_w && r0 + fx * c < e; fx++) {
@@ -84,11 +98,16 @@ static void im2col(const tml_conv_params *p, const int8_t *in_b, int32_t oy,
       const int32_t ta = a > t0 ? a : t0;
       const int32_t te = e < t0 + c ? e : t0 + c;
       if (x < 0 || x >= p->in_w)
-        zero_run(pt, ta - k0, te - ta);
+        fill_bytes(st + ta, zp, te - ta);
       else
-        put_run(pt, ta - k0, src + (size_t)x * (size_t)c + (size_t)(ta - t0),
-                te - ta, p->in_offset, off2);
+        put_bytes(st + ta, src + (size_t)x * (size_t)c + (size_t)(ta - t0), te - ta);
     }
+  }
+  fill_bytes(st + k1, zp, n4 - (k1 - k0));
+  for (g = 0; g < n4 / 4; g++, w += 2) {
+    const uint32_t v = opt_ld4(st + k0 + 4 * g);
+    w[0] = opt_sadd16(opt_sxtb16(v), off2);
+    w[1] = opt_sadd16(opt_sxtb16_r8(v), off2);
   }
 }
 
