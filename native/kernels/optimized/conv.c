@@ -112,10 +112,11 @@ static void im2col(const tml_conv_params *p, const int8_t *in_b, int32_t oy,
 }
 
 /* Filter rows [fy0, fy1) of the receptive field of output pixel (oy, ox),
- * to the patch from position 0, when every row lies wholly inside the input
- * columns, without dilation, f_w * in_c a multiple of 4: word copies (rows
- * above or below the input: zeros). 0 when the pixel is not such a case
- * (im2col does it). */
+ * to the patch from position 0 (zeros up to a multiple of 4), when every
+ * row lies wholly inside the input columns, without dilation: f_w * in_c a
+ * multiple of 4, word copies (rows above or below the input: zeros), else
+ * through the byte stage. 0 when the pixel is not such a case (im2col does
+ * it). */
 static int im2col_rows(const tml_conv_params *p, const int8_t *in_b,
                        int32_t oy, int32_t ox, int32_t fy0, int32_t fy1,
                        opt_patch *pt, uint32_t off2) {
@@ -123,8 +124,26 @@ static int im2col_rows(const tml_conv_params *p, const int8_t *in_b,
   const int32_t x0 = ox * p->stride_w - p->pad_w;
   int32_t y = oy * p->stride_h - p->pad_h + p->dil_h * fy0, fy, i;
   uint32_t *w = pt->w;
-  if (p->dil_w != 1 || (row & 3) != 0 || x0 < 0 || x0 > p->in_w - p->f_w)
-    return 0;
+  if (p->dil_w != 1 || x0 < 0 || x0 > p->in_w - p->f_w) return 0;
+  if ((row & 3) != 0) {
+    /* Rows of other lengths: gathered as bytes, widened after (im2col). */
+    const int32_t n = (fy1 - fy0) * row, n4 = (n + 3) & ~3;
+    const int8_t zp = (int8_t)(-p->in_offset);
+    int8_t *st = (int8_t *)pt->h + OPT_STAGE, *d = st;
+    for (fy = fy0; fy < fy1; fy++, y += p->dil_h, d += row) {
+      if (y < 0 || y >= p->in_h)
+        fill_bytes(d, zp, row);
+      else
+        put_bytes(d, in_b + ((size_t)y * (size_t)p->in_w + (size_t)x0) * (size_t)p->in_c, row);
+    }
+    fill_bytes(d, zp, n4 - n);
+    for (i = 0; i < n4; i += 4, w += 2) {
+      const uint32_t v = opt_ld4(st + i);
+      w[0] = opt_sadd16(opt_sxtb16(v), off2);
+      w[1] = opt_sadd16(opt_sxtb16_r8(v), off2);
+    }
+    return 1;
+  }
   for (fy = fy0; fy < fy1; fy++, y += p->dil_h) {
     const int8_t *src;
     if (y < 0 || y >= p->in_h) {
