@@ -171,29 +171,6 @@ static void patch(const tml_conv_params *p, const int8_t *in_b, int32_t oy,
   im2col(p, in_b, oy, ox, k0, k0 + len, pt, off2);
 }
 
-/* One group of 4 elements: 2 filter words, 4 patch words, 8 SMLADs. */
-#define MM_GROUP(g)                                                \
-  do {                                                             \
-    uint32_t t = opt_ld4(wp + 4 * (g));                            \
-    const uint32_t u0 = opt_sxtb16(t), u1 = opt_sxtb16_r8(t);      \
-    uint32_t v0, v1;                                               \
-    t = opt_ld4(wp + gap + 4 * (g));                               \
-    v0 = opt_sxtb16(t);                                            \
-    v1 = opt_sxtb16_r8(t);                                         \
-    t = xp[2 * (g)];                                               \
-    a00 = opt_smlad(u0, t, a00);                                   \
-    a10 = opt_smlad(v0, t, a10);                                   \
-    t = xp[2 * (g) + 1];                                           \
-    a00 = opt_smlad(u1, t, a00);                                   \
-    a10 = opt_smlad(v1, t, a10);                                   \
-    t = xp[OPT_PATCH / 2 + 2 * (g)];                               \
-    a01 = opt_smlad(u0, t, a01);                                   \
-    a11 = opt_smlad(v0, t, a11);                                   \
-    t = xp[OPT_PATCH / 2 + 2 * (g) + 1];                           \
-    a01 = opt_smlad(u1, t, a01);                                   \
-    a11 = opt_smlad(v1, t, a11);                                   \
-  } while (0)
-
 #if TML_OPT_DSP
 /* One group in assembly: LDRD brings a pixel's 4 patch elements, each filter
  * word is expanded once and feeds both pixels: 2 LDRD, 2 LDR, 4 SXTB16,
@@ -230,6 +207,10 @@ typedef char mm_patch_is_384_bytes[sizeof(opt_patch) == 384 ? 1 : -1];
  * (the second OPT_PATCH / 2 words on), groups x 4 elements: acc[i] +=
  * row i x pixel 0, acc[OPT_OCB + i] += row i x pixel 1. Kept apart and
  * small so that the inner loop stays in registers. */
+#if !TML_OPT_DSP && defined(__GNUC__) && !defined(__clang__)
+/* GCC's vectorized form of the portable loop is slower than its scalar one. */
+__attribute__((optimize("no-tree-vectorize")))
+#endif
 OPT_NOINLINE static void mm_block(const int8_t *w, int32_t k_all, int32_t n,
                                   const uint32_t *x, int32_t groups,
                                   int32_t *acc) {
@@ -250,19 +231,28 @@ OPT_NOINLINE static void mm_block(const int8_t *w, int32_t k_all, int32_t n,
                        "cmp    %[x], %[t]\n\t"
                        "bne    1b\n\t" MM_ASM_OPERANDS);
 #else
-    const uint32_t *xp = x, *end = x + 2 * groups;
-    const int8_t *wp = w;
-    /* Two groups per turn when there are. */
-    const uint32_t *end2 = x + 2 * (groups & ~1);
-    while (xp < end2) {
-      MM_GROUP(0);
-      MM_GROUP(1);
-      wp += 8;
-      xp += 4;
+    /* Portable: the same sums straight from the filter bytes and the
+     * patches' int16 lanes (slot order k0, k2, k1, k3 per group); each
+     * group's sum fits int32, the accumulators wrap as uint32. */
+    const int16_t *h0 = (const int16_t *)x, *h1 = h0 + OPT_PATCH;
+    const int8_t *wa = w, *wb = w + gap;
+    uint32_t s00 = (uint32_t)a00, s01 = (uint32_t)a01;
+    uint32_t s10 = (uint32_t)a10, s11 = (uint32_t)a11;
+    int32_t g;
+    for (g = 0; g < 4 * groups; g += 4) {
+      const int32_t x00 = h0[g], x02 = h0[g + 1], x01 = h0[g + 2], x03 = h0[g + 3];
+      const int32_t x10 = h1[g], x12 = h1[g + 1], x11 = h1[g + 2], x13 = h1[g + 3];
+      const int32_t u0 = wa[g], u1 = wa[g + 1], u2 = wa[g + 2], u3 = wa[g + 3];
+      const int32_t v0 = wb[g], v1 = wb[g + 1], v2 = wb[g + 2], v3 = wb[g + 3];
+      s00 += (uint32_t)(u0 * x00 + u1 * x01 + u2 * x02 + u3 * x03);
+      s01 += (uint32_t)(u0 * x10 + u1 * x11 + u2 * x12 + u3 * x13);
+      s10 += (uint32_t)(v0 * x00 + v1 * x01 + v2 * x02 + v3 * x03);
+      s11 += (uint32_t)(v0 * x10 + v1 * x11 + v2 * x12 + v3 * x13);
     }
-    if (xp < end) {
-      MM_GROUP(0);
-    }
+    a00 = (int32_t)s00;
+    a01 = (int32_t)s01;
+    a10 = (int32_t)s10;
+    a11 = (int32_t)s11;
 #endif
     acc[i] = a00;
     acc[OPT_OCB + i] = a01;
