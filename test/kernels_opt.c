@@ -38,11 +38,19 @@ static int8_t *bytes(size_t n) {
 }
 
 /* Per-channel multipliers and shifts: the whole accepted range, extremes
- * more often than their share. */
+ * more often than their share; every other call all shifts right shifts of
+ * [-31, -2] (the models' case, the requantization's fast paths: folded up
+ * to -22, wide past it). */
 static void quant(int32_t n, int32_t *mult, int8_t *shift) {
   int32_t i;
+  const int right = rnd() % 2, wide = rnd() % 2;
   for (i = 0; i < n; i++) {
     const uint32_t r = rnd() % 8;
+    if (right) {
+      mult[i] = r == 0 ? 0 : r == 1 ? INT32_MAX : (int32_t)(0x40000000u + rnd() % 0x40000000u);
+      shift[i] = (int8_t)(r == 2 ? -2 : r == 3 ? (wide ? -31 : -22) : wide ? range(-31, -2) : range(-22, -2));
+      continue;
+    }
     mult[i] = r == 0 ? 0 : r == 1 ? INT32_MAX : (int32_t)(0x40000000u + rnd() % 0x40000000u);
     shift[i] = (int8_t)(r == 2 ? 30 : r == 3 ? -31 : r == 4 ? range(1, 12) : range(-12, 0));
   }
@@ -178,6 +186,13 @@ static void test_conv_fixed(void) {
   fixed_conv(1, 1, 1, 7, 3, 3, 1, 1, 1, 0, 1);      /* one pixel, all padding around */
   fixed_conv(1, 5, 5, 3, 3, 3, 2, 1, 1, 0, 3);      /* depth_mult 3: the reference */
   fixed_conv(1, 3, 3, 1, 17, 17, 1, 8, 8, 0, 4);    /* 289 taps: the reference */
+  fixed_conv(1, 12, 12, 1, 3, 3, 2, 1, 1, 0, 8);    /* person stem: K = 9, padded to 12 */
+  fixed_conv(0, 7, 7, 3, 3, 3, 1, 1, 1, 1, 1);      /* one channel: only the last-row path */
+  fixed_conv(0, 5, 5, 5, 1, 1, 1, 0, 0, 3, 1);      /* K = 5 */
+  fixed_conv(0, 4, 6, 2, 2, 3, 1, 1, 1, 7, 1);      /* rows of 6 bytes, staged */
+  fixed_conv(0, 3, 3, 16, 1, 1, 1, 0, 0, 130, 1);   /* three channel blocks */
+  fixed_conv(1, 4, 4, 130, 3, 3, 1, 1, 1, 0, 1);    /* depthwise, three blocks */
+  fixed_conv(0, 1, 1, 3, 3, 3, 2, 1, 1, 5, 1);      /* one pixel, padding all round */
 }
 
 static void test_grouped(void) {

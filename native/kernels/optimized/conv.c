@@ -43,11 +43,6 @@ OPT_NO_LIBCALLS static void fill_bytes(int8_t *d, int8_t v, int32_t n) {
   for (i = 0; i < n; i++) d[i] = v;
 }
 
-static void zero_run(opt_patch *pt, int32_t k, int32_t n) {
-  int32_t i;
-  for (i = 0; i < n; i++) pt->h[opt_slot(k + i)] = 0;
-}
-
 /* Elements [k0, k1) of the receptive field of output pixel (oy, ox), to
  * patch positions [0, k1 - k0) (and zeros up to the next multiple of 4).
  * Element k is tap k / in_c (row-major over the filter), channel k % in_c,
@@ -160,7 +155,8 @@ static int im2col_rows(const tml_conv_params *p, const int8_t *in_b,
   return 1;
 }
 
-/* Receptive-field elements [k0, k0 + len) of pixel (oy, ox) into pt. */
+/* Receptive-field elements [k0, k0 + len) of pixel (oy, ox) into pt, zeros
+ * after them up to a multiple of 4. */
 static void patch(const tml_conv_params *p, const int8_t *in_b, int32_t oy,
                   int32_t ox, int32_t k0, int32_t len, int32_t row,
                   opt_patch *pt, uint32_t off2) {
@@ -301,13 +297,11 @@ void tml_opt_conv_rows(const tml_conv_params *p, const int32_t *mult,
         const int32_t oy1 = px1 / p->out_w, ox1 = px1 % p->out_w;
         int8_t *o0 = out_b + (size_t)px * (size_t)oc_n;
         if (one_piece) {
+          /* A field of k_all % 4 != 0 elements runs as whole groups: the
+           * zeros patch() puts after it make the filter bytes past a row
+           * (the next row's) count for nothing. */
           patch(p, in_b, oy0, ox0, 0, k_all, row, &pt[0], off2);
           patch(p, in_b, oy1, ox1, 0, k_all, row, &pt[1], off2);
-          /* A field of k_all % 4 != 0 elements runs as whole groups: zeros
-           * after it in the patches make the filter bytes past a row (the
-           * next row's) count for nothing. */
-          zero_run(&pt[0], k_all, kpad - k_all);
-          zero_run(&pt[1], k_all, kpad - k_all);
         }
         for (i = 0; i < n; i++)
           acc[i] = acc[OPT_OCB + i] = bias ? bias[oc0 + i] : 0;
