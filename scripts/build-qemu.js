@@ -467,7 +467,7 @@ function firmware(modelFile, opts) {
  */
 function appFirmware(appJs, table, opts) {
   var o = opts || {};
-  var objs = compileAll(o.log, kernelsFor(o));
+  var objs = compileAll(o.log);
   if (o.log) o.log('  qemu-m4: compiling the app to Duktape bytecode (on the emulator)');
   var js = jsFunctionBlob(appJs, 'tinyml', objs);
   var tableFile = blobFile('files', table, '.bin');
