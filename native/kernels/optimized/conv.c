@@ -2,17 +2,19 @@
  * conv.c - optimized int8 CONV_2D (per-channel), byte-identical with the
  * reference kernel.
  *
- * Two output pixels at a time: their receptive fields are copied (im2col)
- * into two stack patches of int16 values, input + offset (0 where the filter
- * hangs over the padding, which is what skipping the tap gives), already in
- * the lane order SXTB16 gives filter bytes. Every filter row is then read
- * once per pixel pair and multiplied against both patches, two output
- * channels at a time: 4 patch words and 1 word of each of two filter rows
- * feed 8 SMLADs (16 multiply-accumulates). Sums go to a stack block of
- * OPT_OCB channels x 2 pixels and are requantized in a pass of their own.
- * Receptive fields longer than a patch go through it in pieces (the block
- * keeps the partial sums). The 1x1 convolutions of MobileNet-style models are
- * the same code with a one-pixel receptive field.
+ * Channel blocks of OPT_OCB outermost (their requantization path is chosen
+ * once), then two output pixels at a time: their receptive fields are
+ * copied (im2col) into two stack patches of int16 values, input + offset (0
+ * where the filter hangs over the padding, which is what skipping the tap
+ * gives), already in the lane order SXTB16 gives filter bytes, zeros up to
+ * a multiple of 4. Every filter row is then read once per pixel pair and
+ * multiplied against both patches, two output channels at a time: 2 patch
+ * LDRDs and 1 word of each of two filter rows feed 8 SMLADs (16
+ * multiply-accumulates; the loop is assembly on the M4). Sums go to a stack
+ * block of OPT_OCB channels x 2 pixels and are requantized in a pass of
+ * their own. Receptive fields longer than a patch go through it in pieces
+ * (the block keeps the partial sums). The 1x1 convolutions of
+ * MobileNet-style models are the same code with a one-pixel receptive field.
  *
  * Grouped convolutions go to the reference kernel.
  */
