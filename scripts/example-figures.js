@@ -125,7 +125,7 @@ function main(argv) {
   const fw = build.firmware;
   const statics = fw.data + fw.bss;
   rows.push(['RAM: arena', num(stats.arenaBlock) + ' bytes (block)']);
-  rows.push(['RAM: JS heap', num(stats.heapPeak) + ' bytes peak (' + num(stats.heapEmpty) + ' empty heap)']);
+  rows.push(['RAM: JS heap', num(stats.heapPeak) + ' bytes peak (' + num(stats.heapEmpty) + ' empty heap, ' + num(stats.heapLive) + ' live at exit)']);
   rows.push(['RAM: stack', num(stats.stackPeak) + ' bytes peak (' + num(fw.stack) + ' reserved)']);
   rows.push(['RAM: total', num(statics + stats.heapPeak + stats.arenaBlock + stats.stackPeak) +
     ' bytes of 262,144 (statics ' + num(statics) + ' + arena + heap peak + stack peak)']);
