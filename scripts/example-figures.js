@@ -136,7 +136,9 @@ function main(argv) {
     ' + files ' + num(fw.share.model) + ' (models ' + num(modelBytes) + ' packed' +
     (otherBytes ? ', inputs ' + num(otherBytes) : '') + ', file table)']);
 
-  const lines = ['| qemu-m4 (Cortex-M4F, 64 MHz, ' + (q.BOARD.kernels || 'board') + ' kernels) | |', '|---|---|']
+  // The app firmware's kernel backend as build.json records it (builds that do not record it used the reference kernels).
+  const kernels = (fw && fw.kernels) || 'reference';
+  const lines = ['| qemu-m4 (Cortex-M4F, 64 MHz, ' + kernels + ' kernels) | |', '|---|---|']
     .concat(rows.map((r) => '| ' + r[0] + ' | ' + r[1] + ' |'));
   process.stdout.write(lines.join('\n') + '\n');
   if (outAt < 0) fs.rmSync(work, { recursive: true, force: true });
