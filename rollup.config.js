@@ -21,7 +21,7 @@ function deviceBundle(input, file, name) {
       file: file,
       format: 'iife',
       name: name || 'tinyml',
-      plugins: [terser(require('./scripts/device-terser.js'))],
+      plugins: [terser(require('./scripts/device-terser.js').runtime)],
     },
     plugins: [typescript({ tsconfig: './tsconfig.json', include, target: 'ES5', noEmitOnError: true, outDir: undefined })],
   };

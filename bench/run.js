@@ -20,9 +20,10 @@
 //
 // Options: --models a,b,c   only these models
 //          --require-fit     exit 1 unless every model run fits 256 KB
-//          --kernels a,b     kernel backends to measure (reference, optimized;
+//          --kernels a,b     kernel backends to measure (reference, optimized,
+//                            cmsis-nn: needs CMSIS_NN_DIR, a CMSIS-NN checkout;
 //                            default: the board's); the first fills the main
-//                            tables, all go to the per-backend table
+//                            tables, all go to the per-backend tables
 // Results: bench/results/qemu-m4.json and bench/results/qemu-m4.md.
 const fs = require('fs');
 const os = require('os');
@@ -291,6 +292,28 @@ function kernelsTable(byBackend) {
     }
   }
   L.push('');
+  return L.join('\n') + '\n' + backendColumns(byBackend);
+}
+
+/** One row per model, one column per backend: instructions per invoke, per MAC and against TFLM+CMSIS-NN. */
+function backendColumns(byBackend) {
+  const ks = Object.keys(byBackend);
+  const models = [];
+  ks.forEach((k) => byBackend[k].forEach((r) => { if (models.indexOf(r.model) < 0) models.push(r.model); }));
+  const L = ['Instructions per invoke by backend (instr / MAC, x TFLM+CMSIS-NN); the last column is TFLM+CMSIS-NN ' +
+    '(bench/tflm-anchors.json).', '',
+    '| model | MACs | ' + ks.join(' | ') + ' | TFLM+CMSIS-NN |', '|---|---|' + ks.map(() => '---|').join('') + '---|'];
+  for (const m of models) {
+    const a = anchors.models[m];
+    const cells = ks.map((k) => {
+      const r = byBackend[k].filter((x) => x.model === m)[0];
+      if (!r || r.error) return r ? 'error' : '';
+      return num(r.invokeInstructions) + (r.instrPerMac ? ' (' + r.instrPerMac.toFixed(2) + ', ' + x(r.vsTflmCmsis) + ')' : '') +
+        (r.outputMatchesTflm ? '' : ' OUTPUT DIFFERS');
+    });
+    L.push('| ' + [m, a ? num(a.macs) : ''].concat(cells, [a ? num(a.instrCmsis) + ' (' + (a.instrCmsis / a.macs).toFixed(2) + ')' : '']).join(' | ') + ' |');
+  }
+  L.push('');
   return L.join('\n');
 }
 // ---- end of per kernel backend ----
@@ -317,6 +340,8 @@ function main() {
   }
   const t0 = Date.now();
   const backends = opts.kernels || [q.kernelsFor({})];
+  // An unknown backend, or cmsis-nn without CMSIS_NN_DIR, stops here rather than after the others ran.
+  backends.forEach((k) => q.backendBuild(q.kernelsFor({ kernels: k })));
   const byBackend = {};
   const extra = [];
   backends.slice(1).forEach((k) => {

@@ -9,4 +9,10 @@ if (!fs.existsSync(bundle)) {
   process.exit(2);
 }
 // main() returns the exit code, or a promise of it (build is asynchronous).
-Promise.resolve(require(bundle).main(process.argv.slice(2))).then(function (code) { process.exitCode = code; });
+// Exit once stdout and stderr are flushed: a file watcher the TypeScript
+// plugin can leave behind after a build must not keep the command alive.
+Promise.resolve(require(bundle).main(process.argv.slice(2))).then(function (code) {
+  process.stdout.write('', function () {
+    process.stderr.write('', function () { process.exit(code); });
+  });
+});

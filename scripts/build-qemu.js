@@ -150,7 +150,7 @@ function objName(rel, dir) {
 }
 
 // ---- kernel backends (native/ops/backend.h) ----
-var KERNELS = ['reference', 'optimized'];
+var KERNELS = ['reference', 'optimized', 'cmsis-nn'];
 
 /** The backend to build: opts.kernels, else TINYML_KERNELS, else board.json. */
 function kernelsFor(o) {
@@ -159,18 +159,60 @@ function kernelsFor(o) {
   return k;
 }
 
-/** Extra compiler flags and sources (repo-relative or absolute paths) of a backend. */
+var CMSIS_NN_HELP = 'set CMSIS_NN_DIR to a checkout of https://github.com/ARM-software/CMSIS-NN ' +
+  '(git clone https://github.com/ARM-software/CMSIS-NN; nothing of it is in this repository)';
+
+/** Every file under dir (absolute paths, sorted) whose name matches re. */
+function filesUnder(dir, re) {
+  var out = [];
+  fs.readdirSync(dir, { withFileTypes: true }).forEach(function (e) {
+    var f = path.join(dir, e.name);
+    if (e.isDirectory()) out = out.concat(filesUnder(f, re));
+    else if (re.test(e.name)) out.push(f);
+  });
+  return out.sort();
+}
+
+/**
+ * Extra compiler flags, sources (repo-relative) and headers of a backend;
+ * `foreign`: sources that are not ours (CMSIS-NN's), compiled with
+ * foreignFlags and keyed by the headers, objects named native_* so that
+ * sizes() counts them as native code.
+ */
 function backendBuild(kernels) {
-  if (kernels === 'optimized') return { flags: ['-DTML_KERNELS_OPTIMIZED'], sources: [] };
-  return { flags: [], sources: [] };
+  if (kernels === 'optimized') return { flags: ['-DTML_KERNELS_OPTIMIZED'], sources: [], headers: [], foreign: [] };
+  if (kernels !== 'cmsis-nn') return { flags: [], sources: [], headers: [], foreign: [] };
+  var dir = process.env.CMSIS_NN_DIR;
+  if (!dir) fail('qemu-m4: --kernels cmsis-nn needs CMSIS-NN: ' + CMSIS_NN_HELP);
+  dir = path.resolve(dir);
+  var inc = path.join(dir, 'Include');
+  if (!fs.existsSync(path.join(inc, 'arm_nnfunctions.h')) || !fs.existsSync(path.join(dir, 'Source'))) {
+    fail('qemu-m4: CMSIS_NN_DIR=' + dir + ' is not a CMSIS-NN checkout (no Include/arm_nnfunctions.h and Source/): ' + CMSIS_NN_HELP);
+  }
+  var incs = ['-isystem', inc];
+  // Releases before v4.1.0 (23.02) include CMSIS-Core's cmsis_compiler.h: CMSIS_DIR is
+  // then a CMSIS_6 (or CMSIS_5) checkout.
+  if (process.env.CMSIS_DIR) incs.push('-isystem', path.join(path.resolve(process.env.CMSIS_DIR), 'CMSIS', 'Core', 'Include'));
+  var ours = 'native/kernels/cmsis_nn';
+  // The integer library: the float kernels need ARM_NN_ENABLE_F32/F16.
+  var lib = filesUnder(path.join(dir, 'Source'), /\.c$/).filter(function (f) { return !/_f(16|32)\.c$/.test(f); });
+  return {
+    flags: ['-DTML_KERNELS_CMSIS_NN'].concat(incs),
+    sources: cFilesIn(ours),
+    headers: headersIn(path.join(ROOT, ours)).concat(filesUnder(path.join(dir, 'Include'), /\.h$/)),
+    foreign: lib.map(function (f) {
+      return { src: f, name: 'native_cmsis-nn_' + path.relative(path.join(dir, 'Source'), f).replace(/\.c$/, '').replace(/[\/\\]/g, '_') };
+    }),
+    foreignFlags: COMMON.concat(['-std=c99', '-O2', '-w'], incs),
+  };
 }
 // ---- end of kernel backends ----
 
 /** Compiles what changed; returns the object files of the firmware (without
  *  the per-model blob). Compiles run two at a time (asynchronously). */
 function compileAll(log, kernels) {
+  var backend = backendBuild(kernels || 'reference'); // first: what it needs is said before missing tools
   requireTools();
-  var backend = backendBuild(kernels || 'reference');
   // Each backend keeps its own objects: switching does not recompile.
   var ourObj = path.join(OBJ, kernels || 'reference');
   fs.mkdirSync(ourObj, { recursive: true });
@@ -180,6 +222,7 @@ function compileAll(log, kernels) {
   var headerDirs = sources.INCLUDE_DIRS.concat(sources.DIRS, [DUK_BINDING, COMMON_BINDING]);
   var headers = headersIn(BOARD_DIR);
   headerDirs.forEach(function (d) { headers = headers.concat(headersIn(path.join(ROOT, d))); });
+  headers = headers.concat(backend.headers);
   var includes = sources.INCLUDE_DIRS.concat([DUK_BINDING, 'boards/qemu-m4']).map(function (d) { return '-I' + d; });
   var ourFlags = OUR_FLAGS.concat(includes, ['-isystem', dukDir], backend.flags);
   // Objects are keyed by content (flags, source, every header they may
@@ -198,6 +241,17 @@ function compileAll(log, kernels) {
     var key = sha(JSON.stringify(args) + headerKey + fs.readFileSync(path.join(ROOT, rel), 'utf8'));
     if (!upToDate(obj, key)) jobs.push({ what: rel, args: args, obj: obj, key: key });
   });
+  // Library code of the backend (CMSIS-NN): keyed by its own headers.
+  if (backend.foreign.length) {
+    var libKey = sha(backend.headers.map(function (f) { return f + '\0' + fs.readFileSync(f, 'utf8'); }).join('\0'));
+    backend.foreign.forEach(function (l) {
+      var obj = path.join(ourObj, l.name + '.o');
+      objs.push(obj);
+      var args = backend.foreignFlags.concat(['-c', l.src]);
+      var key = sha(JSON.stringify(args) + libKey + fs.readFileSync(l.src, 'utf8'));
+      if (!upToDate(obj, key)) jobs.push({ what: path.basename(l.src), args: args, obj: obj, key: key });
+    });
+  }
   var dukObj = path.join(OBJ, 'duktape.o');
   objs.push(dukObj);
   var dukArgs = DUK_FLAGS.concat(['-I', dukDir, '-c', path.join(dukDir, 'duktape.c')]);
@@ -463,11 +517,13 @@ function firmware(modelFile, opts) {
 /**
  * Firmware for an app (`tinyml build --board qemu-m4`): the app's ES5 script
  * (device core + app) as bytecode, and its file table (tools/build.js) where
- * a model would be; main.c's app mode runs it. Returns { elf, jsBytes }.
+ * a model would be; main.c's app mode runs it. opts: { log, name, kernels }.
+ * Returns { elf, jsBytes, kernels }.
  */
 function appFirmware(appJs, table, opts) {
   var o = opts || {};
-  var objs = compileAll(o.log);
+  var kernels = kernelsFor(o); // o.kernels, TINYML_KERNELS or board.json's
+  var objs = compileAll(o.log, kernels);
   if (o.log) o.log('  qemu-m4: compiling the app to Duktape bytecode (on the emulator)');
   var js = jsFunctionBlob(appJs, 'tinyml', objs);
   var tableFile = blobFile('files', table, '.bin');
@@ -478,7 +534,7 @@ function appFirmware(appJs, table, opts) {
     blobObject('tml_fw_bundle', js, sha(fs.readFileSync(js))),
     blobObject('tml_fw_driver', empty, sha(Buffer.alloc(0))),
   ]), BOARD.ram.bytes, BOARD.stackBytes);
-  return { elf: elf, jsBytes: fs.statSync(js).size };
+  return { elf: elf, jsBytes: fs.statSync(js).size, kernels: kernels };
 }
 
 /**
@@ -556,6 +612,7 @@ module.exports = {
   APT: APT,
   KERNELS: KERNELS,
   kernelsFor: kernelsFor,
+  backendBuild: backendBuild,
   missingTools: missingTools,
   firmware: firmware,
   appFirmware: appFirmware,
@@ -580,7 +637,7 @@ if (require.main === module) {
       else if (argv[0] === '--kernels') { o.kernels = argv[1]; argv = argv.slice(2); }
       else break;
     }
-    if (argv.length !== 1) fail('usage: node scripts/build-qemu.js [--bundle <file.js>] [--kernels reference|optimized] <model.tflite>');
+    if (argv.length !== 1) fail('usage: node scripts/build-qemu.js [--bundle <file.js>] [--kernels reference|optimized|cmsis-nn] <model.tflite>');
     var fw = firmware(argv[0], o);
     process.stdout.write(fw.elf + '\n');
   } catch (e) {

@@ -59,6 +59,33 @@ describe('native bindings', function () {
         new ArrayBuffer(24, { maxByteLength: 64 }))), 2);
     });
 
+    it('refuses an arena on a SharedArrayBuffer: another thread could rewrite the program between check and run', function () {
+      const prog = new Int32Array([0x314c4d54, 1, 0, 0, 0, 6]);
+      assert.throws(() => N.load(new Uint8Array(new SharedArrayBuffer(1024)), new Uint8Array(0), prog),
+        (e) => e instanceof TypeError && /SharedArrayBuffer/.test(e.message));
+      // the same bytes as an arena of its own load
+      assert.strictEqual(N.load(new Uint8Array(N.arena(1024)), new Uint8Array(0), prog), 0);
+    });
+
+    it('a model detached after load (structuredClone transfer) is refused at invoke, not read', function () {
+      // COPY 16 model bytes into the arena
+      const prog = new Int32Array([0x314c4d54, 1, 2, 1, 16, 21, 3, 2, 0, 16, 3, 1, 0, 16, 1, 1, 1, 1, 0, 1, 16]);
+      const model = new Uint8Array(32).map((_, i) => 100 + i);
+      const a = N.arena(1024);
+      assert.strictEqual(N.load(a, model, prog), 0);
+      assert.strictEqual(N.invoke(a), 0);
+      assert.deepStrictEqual(Array.from(new Uint8Array(a, N.info(a, 1), 16)), Array.from(model.subarray(0, 16)));
+      // another object over the same bytes was not given to load()
+      assert.strictEqual(N.invoke(new Uint8Array(a)), 9);
+      const moved = structuredClone(model.buffer, { transfer: [model.buffer] });
+      assert.strictEqual(model.byteLength, 0);
+      assert.strictEqual(N.invoke(a), 9);
+      assert.strictEqual(N.invoke(a, (s) => 'onError ' + s), 'onError 9');
+      // loading again (here from the buffer the bytes moved to) makes it runnable
+      assert.strictEqual(N.load(a, new Uint8Array(moved), prog), 0);
+      assert.strictEqual(N.invoke(a), 0);
+    });
+
     it('a detached arena gives statuses, not crashes', function () {
       const a = N.arena(1024);
       structuredClone(a, { transfer: [a] });

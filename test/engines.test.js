@@ -259,6 +259,30 @@ function defineEspruino(dir, tmp) {
     });
   });
 
+  describe('variables after load (issue 9: kws_ds_cnn_int8 packed, device core)', function () {
+    // test/engines-vars.js says what counts: all in use after load and one
+    // invoke, minus the empty interpreter and the model and input bytes.
+    it('at most 2,500 variables, whether the core is loaded from RAM, from Storage or kept as source text', function () {
+      const vars = require('./engines-vars');
+      const G = path.join(h.MODELS, 'golden', 'kws_ds_cnn_int8');
+      const packedFile = path.join(tmp, 'kws_ds_cnn_int8.packed.tflite');
+      const model = h.readBytes(path.join(h.MODELS, 'kws_ds_cnn_int8.tflite'));
+      fs.writeFileSync(packedFile, h.tinyml().packModel(model));
+      const input = path.join(G, 'prng_seed1.input.bin');
+      const rows = vars.measure(dir, packedFile, input);
+      console.log(vars.table(rows).replace(/^/gm, '      '));
+      const want = Buffer.from(h.readBytes(path.join(G, 'prng_seed1.output.bin'))).toString('hex');
+      const dataBlocks = Math.ceil(fs.statSync(packedFile).size / rows[0].blocksize) + Math.ceil(fs.statSync(input).size / rows[0].blocksize);
+      for (const r of rows) {
+        assert.strictEqual(r.output, want, r.mode + ': the measured run is not byte-exact');
+        // What is taken off as the app's data is that data, not more.
+        assert.ok(r.data >= dataBlocks && r.data <= dataBlocks + 40, r.mode + ': model and input took ' + r.data + ' variables for ' + dataBlocks + ' blocks of bytes');
+        assert.ok(r.ours <= 2500, r.mode + ': ' + r.ours + ' variables after load (core ' + r.core + ', interpreter ' +
+          r.interpreter + ', arena ' + r.arena + ', views ' + r.views + ')');
+      }
+    });
+  });
+
   describe('GC stress', function () {
     it('binding: 3000 arenas made, loaded, run, viewed and dropped; nothing left allocated at teardown', function () {
       // Espruino's --test mode fails when any variable is still allocated

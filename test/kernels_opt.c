@@ -14,7 +14,7 @@
 #include "tinyml.h"
 #include "tinyml_kernels.h"
 
-#include "../native/kernels/optimized/dsp.h"
+#include "../native/kernels/optimized/opt.h"
 #include "../native/kernels/reference/fixedpoint.h"
 #include "native/check.h"
 
@@ -38,11 +38,19 @@ static int8_t *bytes(size_t n) {
 }
 
 /* Per-channel multipliers and shifts: the whole accepted range, extremes
- * more often than their share. */
+ * more often than their share; every other call all shifts right shifts of
+ * [-31, -2] (the models' case, the requantization's fast paths: folded up
+ * to -22, wide past it). */
 static void quant(int32_t n, int32_t *mult, int8_t *shift) {
   int32_t i;
+  const int right = rnd() % 2, wide = rnd() % 2;
   for (i = 0; i < n; i++) {
     const uint32_t r = rnd() % 8;
+    if (right) {
+      mult[i] = r == 0 ? 0 : r == 1 ? INT32_MAX : (int32_t)(0x40000000u + rnd() % 0x40000000u);
+      shift[i] = (int8_t)(r == 2 ? -2 : r == 3 ? (wide ? -31 : -22) : wide ? range(-31, -2) : range(-22, -2));
+      continue;
+    }
     mult[i] = r == 0 ? 0 : r == 1 ? INT32_MAX : (int32_t)(0x40000000u + rnd() % 0x40000000u);
     shift[i] = (int8_t)(r == 2 ? 30 : r == 3 ? -31 : r == 4 ? range(1, 12) : range(-12, 0));
   }
@@ -178,6 +186,13 @@ static void test_conv_fixed(void) {
   fixed_conv(1, 1, 1, 7, 3, 3, 1, 1, 1, 0, 1);      /* one pixel, all padding around */
   fixed_conv(1, 5, 5, 3, 3, 3, 2, 1, 1, 0, 3);      /* depth_mult 3: the reference */
   fixed_conv(1, 3, 3, 1, 17, 17, 1, 8, 8, 0, 4);    /* 289 taps: the reference */
+  fixed_conv(1, 12, 12, 1, 3, 3, 2, 1, 1, 0, 8);    /* person stem: K = 9, padded to 12 */
+  fixed_conv(0, 7, 7, 3, 3, 3, 1, 1, 1, 1, 1);      /* one channel: only the last-row path */
+  fixed_conv(0, 5, 5, 5, 1, 1, 1, 0, 0, 3, 1);      /* K = 5 */
+  fixed_conv(0, 4, 6, 2, 2, 3, 1, 1, 1, 7, 1);      /* rows of 6 bytes, staged */
+  fixed_conv(0, 3, 3, 16, 1, 1, 1, 0, 0, 130, 1);   /* three channel blocks */
+  fixed_conv(1, 4, 4, 130, 3, 3, 1, 1, 1, 0, 1);    /* depthwise, three blocks */
+  fixed_conv(0, 1, 1, 3, 3, 3, 2, 1, 1, 5, 1);      /* one pixel, padding all round */
 }
 
 static void test_grouped(void) {
@@ -292,6 +307,59 @@ static void test_requant(void) {
   CHECK_EQ(bad, 0);
 }
 
+/* tml_opt_requant (the folded rounding of requant.c, one and two pixels)
+ * against TFLM's requantization + offset, clamped: every shift, extreme
+ * accumulators, multipliers and output offsets, full and narrow ranges. */
+static void test_requant_block(void) {
+  static const int32_t xs[] = {0, 1, -1, 2, -2, 3, -3, INT32_MAX, INT32_MIN,
+                               INT32_MAX - 1, INT32_MIN + 1, 0x40000000, -0x40000000,
+                               0x3FFFFFFF, -0x3FFFFFFF, 12345, -12345, 1 << 21,
+                               -(1 << 21), (1 << 21) + 1, -(1 << 21) - 1};
+  static const int32_t ms[] = {0, 1, INT32_MAX, 0x40000000, 0x40000001, 1518500250};
+  enum { N = OPT_OCB };
+  int32_t a0[N], a1[N], mult[N], i, r;
+  int8_t shift[N], o0[N], o1[N];
+  int bad = 0, fast, inrange;
+  for (r = 0; r < 3000; r++) {
+    const int32_t off = r % 7 == 0 ? (r % 2 ? 127 : -128) : range(-128, 127);
+    const int32_t lo = r % 3 ? -128 : range(-128, 0);
+    const int32_t hi = r % 3 ? 127 : range(lo, 127);
+    const int two = r % 2;
+    const int32_t n = range(1, N);
+    for (i = 0; i < n; i++) {
+      const uint32_t k = rnd() % 4;
+      a0[i] = k == 0 ? xs[rnd() % 21] : (int32_t)rnd() >> (rnd() % 32);
+      a1[i] = k == 1 ? xs[rnd() % 21] : (int32_t)rnd() >> (rnd() % 32);
+      mult[i] = rnd() % 3 == 0 ? ms[rnd() % 6] : (int32_t)(rnd() & 0x7FFFFFFFu);
+      /* Every shift alone, then mixed ones, the fast paths' ranges
+       * [-22, -2] and [-31, -2] (tml_opt_rq_fast) with their ends more
+       * often. */
+      shift[i] = (int8_t)(r < 62 ? r - 31
+                          : r % 3 == 0 ? range(-31, 30)
+                          : r % 3 == 1 ? (rnd() % 4 == 0 ? (rnd() % 2 ? -22 : -2) : range(-22, -2))
+                                       : (rnd() % 4 == 0 ? (rnd() % 2 ? -31 : -23) : range(-31, -2)));
+    }
+    fast = tml_opt_rq_fast(n, shift);
+    for (i = 0, inrange = TML_OPT_RQ_FOLDED; i < n; i++)
+      if (shift[i] > -2) inrange = 0;
+      else if (shift[i] < -22 && inrange) inrange = TML_OPT_RQ_WIDE;
+    if (fast != inrange) bad++;
+    tml_opt_requant(a0, two ? a1 : NULL, n, mult, shift, fast, off, lo, hi, o0,
+                    two ? o1 : NULL);
+    for (i = 0; i < n; i++) {
+      int32_t v = (int32_t)((uint32_t)tml_fp_mul_by_qm(a0[i], mult[i], shift[i]) + (uint32_t)off);
+      v = v < lo ? lo : v > hi ? hi : v;
+      if (o0[i] != v) bad++;
+      if (two) {
+        v = (int32_t)((uint32_t)tml_fp_mul_by_qm(a1[i], mult[i], shift[i]) + (uint32_t)off);
+        v = v < lo ? lo : v > hi ? hi : v;
+        if (o1[i] != v) bad++;
+      }
+    }
+  }
+  CHECK_EQ(bad, 0);
+}
+
 /* CONV_2D + ADD: both ADD slots, apart and in place over x. */
 static void test_conv_add(int n) {
   int i, d;
@@ -377,6 +445,7 @@ static void test_addsub(int n) {
 
 int main(void) {
   test_requant();
+  test_requant_block();
   test_conv_fixed();
   test_grouped();
   test_conv_random(0, 400);

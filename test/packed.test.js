@@ -211,6 +211,27 @@ describe('packed models', function () {
     }
   });
 
+  it('a board that has no room left for an arena: allocateTensors and allocateShared throw E_ARENA_TOO_SMALL, not the board\'s error', function () {
+    const t = h.tinyml();
+    const real = require(path.join(ROOT, 'build', 'Release', 'tinyml.node'));
+    // The qemu-m4 firmware's arena() throws a RangeError when its block is used up.
+    const full = Object.assign({}, real, { arena: function (n) { throw new RangeError('arena: ' + n + ' bytes requested, 384 left in the board\'s block'); } });
+    const packed = t.packModel(modelBytes('hello_world_int8'));
+    for (const fn of [
+      () => new t.Interpreter(packed, { native: full }).allocateTensors(),
+      () => t.allocateShared([new t.Interpreter(packed, { native: full })]),
+    ]) {
+      try {
+        fn();
+        assert.fail('no error');
+      } catch (e) {
+        assert.ok(e instanceof t.TinyMLError, String(e));
+        assert.strictEqual(e.code, 'E_ARENA_TOO_SMALL');
+        assert.ok(/no room for an arena of \d+ bytes: arena: \d+ bytes requested, 384 left/.test(e.message), e.message);
+      }
+    }
+  });
+
   it('the core bundle refuses a raw model with E_NOT_PACKED; the full bundle plans it on the device', function () {
     const dir = h.tmpDir();
     try {

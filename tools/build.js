@@ -18,7 +18,7 @@ const ROOT = path.join(__dirname, '..');
 const TYPES = {
   node: path.join(ROOT, 'dist', 'types', 'node.d.ts'),
   app: path.join(ROOT, 'dist', 'types', 'app', 'index.d.ts'),
-  board: path.join(ROOT, 'dist', 'types', 'board.d.ts'),
+  root: path.join(ROOT, 'tools', 'typeroot'), // tinyml-board: the board API's globals
 };
 const TOOLS = ['rollup', '@rollup/plugin-typescript', '@rollup/plugin-terser', 'typescript', 'tslib'];
 
@@ -108,11 +108,11 @@ async function bundleApp(entry, log) {
       // installed, or this repository's examples/.
       typescript({
         tsconfig: false,
-        include: [path.join(appDir, '**', '*.ts'), TYPES.board],
+        include: [path.join(appDir, '**', '*.ts')],
         compilerOptions: Object.assign({ strict: true, lib: ['ES5'], moduleResolution: 'bundler' },
           compilerOptionsOf(tool('typescript', appDir), tsconfig),
           { target: 'ES5', module: 'ESNext', noEmit: false, noEmitOnError: true, declaration: false, outDir: undefined, sourceMap: false },
-          { types: [], paths: { 'tinyml-ts': [TYPES.node], 'tinyml-ts/core': [TYPES.node], 'tinyml-ts/device': [TYPES.node], 'tinyml-ts/app': [TYPES.app] } }),
+          { typeRoots: [TYPES.root], types: ['tinyml-board'], paths: { 'tinyml-ts': [TYPES.node], 'tinyml-ts/core': [TYPES.node], 'tinyml-ts/device': [TYPES.node], 'tinyml-ts/app': [TYPES.app] } }),
       }),
     ],
   });
@@ -154,6 +154,75 @@ function appVersion(dir) {
   }
 }
 
+/**
+ * Real boards whose engine gives primitives only (boards/device-board.js
+ * builds the board API on them): what app.js holds and what the board's
+ * flashing step takes.
+ */
+const DEVICE_BOARDS = {
+  esp32: {
+    // tinyml_board.c defines __native and calls board.__tick().
+    wrap: function (runtime, code) { return deviceApp('', runtime, code, ''); },
+    // The partition image: app.js and the files, memory-mapped on the board.
+    write: function (out, appJs, files, board) {
+      const mkimage = require(path.join(ROOT, 'boards', 'esp32', 'mkimage.js'));
+      const list = [{ name: 'app.js', data: Buffer.from(appJs) }].concat(files.map(function (f) {
+        if (Buffer.byteLength(f.name) >= mkimage.NAME) throw new BuildError('esp32: file name longer than ' + (mkimage.NAME - 1) + ' bytes: ' + f.name);
+        return { name: f.name, data: Buffer.from(f.bytes.buffer, f.bytes.byteOffset, f.bytes.length) };
+      }));
+      const image = mkimage.pack(list);
+      const max = board.flash.partition.bytes;
+      if (image.length > max) {
+        throw new BuildError('esp32: the image is ' + image.length + ' bytes, ' + (image.length - max) + ' over the "' +
+          board.flash.partition.label + '" partition (' + max + ' bytes, boards/esp32/project/partitions.csv)');
+      }
+      const file = path.join(out, 'tinyml.img');
+      fs.writeFileSync(file, image);
+      return { file: file, bytes: image.length, how: 'parttool.py write_partition --partition-name ' + board.flash.partition.label + ' --input ' + file };
+    },
+  },
+  nrf52840: {
+    // Espruino's own API gives the primitives; a timer chain drives the loop.
+    wrap: function (runtime, code) {
+      return deviceApp(fs.readFileSync(path.join(ROOT, 'boards', 'nrf52840', 'prelude.js'), 'utf8'), runtime, code,
+        '(function tick() { var w = board.__tick(); if (w >= 0) setTimeout(tick, w); })();\n');
+    },
+    // A script for the Espruino IDE or CLI that writes everything to Storage:
+    // the files under their names, the app as .bootcde (run at every reset).
+    write: function (out, appJs, files) {
+      const list = files.map(function (f) {
+        if (f.name.length > STORAGE_NAME || f.name.charAt(0) === '.') {
+          throw new BuildError('nrf52840: Storage names are at most ' + STORAGE_NAME + ' characters and do not start with ".": ' + f.name);
+        }
+        return { name: f.name, data: Buffer.from(f.bytes.buffer, f.bytes.byteOffset, f.bytes.length) };
+      }).concat([{ name: '.bootcde', data: Buffer.from(appJs) }]);
+      const lines = [
+        '// Written by `tinyml build --board nrf52840`: puts the app and its files in',
+        '// Storage. Send it with the Espruino IDE or `espruino -p <port> upload.js`; the app',
+        '// (.bootcde) starts at the next reset, or now with load().',
+        'var S = require("Storage");',
+      ];
+      list.forEach(function (f) {
+        for (let at = 0; at < f.data.length || at === 0; at += STORAGE_CHUNK) {
+          const b64 = f.data.subarray(at, at + STORAGE_CHUNK).toString('base64');
+          lines.push('S.write(' + JSON.stringify(f.name) + ', atob("' + b64 + '"), ' + at + (at === 0 ? ', ' + f.data.length : '') + ');');
+        }
+      });
+      lines.push('console.log("tinyml: ' + list.length + ' files written to Storage");');
+      const file = path.join(out, 'upload.js');
+      fs.writeFileSync(file, lines.join('\n') + '\n');
+      return { file: file, bytes: fs.statSync(file).size, how: 'send it to the board (Espruino IDE, or espruino -p <port> upload.js), then reset' };
+    },
+  },
+};
+const STORAGE_NAME = 28;
+const STORAGE_CHUNK = 1536;
+
+function deviceApp(prelude, runtime, code, start) {
+  return prelude + fs.readFileSync(path.join(ROOT, 'boards', 'device-board.js'), 'utf8') + runtime + '\n' +
+    'board.__run(function () {\n' + code + '\n});\n' + start;
+}
+
 /** The file table the qemu-m4 firmware reads (boards/qemu-m4/main.c, app mode). */
 function fileTable(files, arenaBlock) {
   const names = files.map(function (f) { return Buffer.from(f.name, 'utf8'); });
@@ -188,7 +257,7 @@ function boardJson(name) {
 }
 
 /**
- * Builds an app. o: { app, board, files: ['name=path'], out, log }.
+ * Builds an app. o: { app, board, files: ['name=path'], out, arena, kernels (qemu-m4), log }.
  * Returns build.json's content; throws BuildError (one line) on failure.
  */
 async function build(o) {
@@ -223,10 +292,18 @@ async function build(o) {
     log('  ' + raw.map(function (f) { return f.name; }).join(', ') + ': raw TFLite, planned on the device: the runtime includes the planner');
   }
   const runtime = plugin.readRuntime(app.runtime);
-  const appJs = runtime + '\n' + app.code;
+  const device = DEVICE_BOARDS[board.name];
+  const appJs = device ? device.wrap(runtime, app.code) : runtime + '\n' + app.code;
 
   const models = files.filter(function (f) { return f.model; });
-  const arenaBlock = models.reduce(function (s, f) { return s + ((f.model.arenaBytes + 15) & ~15); }, 0);
+  // The board's arena block: the models' arenas side by side, unless the app
+  // says how much it needs (--arena: shared arenas, models loaded at run time).
+  let arenaBlock = models.reduce(function (s, f) { return s + ((f.model.arenaBytes + 15) & ~15); }, 0);
+  if (o.arena !== undefined) {
+    const n = Number(o.arena);
+    if (!(Math.floor(n) === n && n >= 0 && n <= 0x7fffffff)) throw new BuildError('--arena takes a number of bytes, got ' + o.arena);
+    arenaBlock = (n + 15) & ~15;
+  }
   const result = {
     board: board.name,
     app: path.basename(entry),
@@ -249,19 +326,20 @@ async function build(o) {
     if (missing.length) throw new BuildError('qemu-m4: ' + missing.join(', ') + ' not found: ' + q.APT);
     const table = fileTable(files, arenaBlock);
     try {
-      firmware = q.appFirmware(appJs, table, { log: log, name: path.basename(entry).replace(/\.[jt]s$/, '') });
+      firmware = q.appFirmware(appJs, table, { log: log, name: path.basename(entry).replace(/\.[jt]s$/, ''), kernels: o.kernels });
     } catch (e) {
       if (e.detail && !/overflow/.test(e.message)) log(e.detail);
       throw new BuildError(e.message);
     }
     const s = q.sizes(firmware.elf);
-    result.firmware = { text: s.text, data: s.data, bss: s.bss, stack: s.stack, share: s.share, bytecodeBytes: firmware.jsBytes };
+    result.firmware = { kernels: firmware.kernels, text: s.text, data: s.data, bss: s.bss, stack: s.stack, share: s.share, bytecodeBytes: firmware.jsBytes };
   }
 
   stage('size report against boards/' + board.name + '/board.json');
   const fit = fitter.fit(board, {
     bundleBytes: result.bundleBytes,
     models: models.map(function (f) { return f.model; }),
+    arenaBlock: o.arena !== undefined ? arenaBlock : undefined,
     fileBytes: files.reduce(function (s, f) { return s + f.bytes.length; }, 0),
     firmware: result.firmware,
   });
@@ -275,6 +353,10 @@ async function build(o) {
   fs.writeFileSync(path.join(out, 'app.js'), appJs);
   if (firmware) fs.copyFileSync(firmware.elf, path.join(out, 'firmware.elf'));
   else fs.rmSync(path.join(out, 'firmware.elf'), { force: true });
+  if (device) {
+    const written = device.write(out, appJs, files, board);
+    log('wrote ' + path.relative(process.cwd(), written.file) + ' (' + written.bytes + ' bytes): ' + written.how);
+  }
   fs.writeFileSync(path.join(out, 'build.json'), JSON.stringify(result, null, 1) + '\n');
   log('built ' + path.relative(process.cwd(), out) + ' in ' + ((Date.now() - t0) / 1000).toFixed(1) + ' s');
   result.out = out;

@@ -24,7 +24,7 @@ function predictHeap(board, bundleBytes, models, firmware) {
 }
 
 /**
- * x: { bundleBytes, models: [{ arenaBytes, inputs, outputs }], fileBytes,
+ * x: { bundleBytes, models: [{ arenaBytes, inputs, outputs }], arenaBlock (default: the models' arenas added up), fileBytes,
  * firmware: null | { share, text, data, bss, bytecodeBytes } }.
  * Returns { fits, flash: { limit, items, total }, ram: { limit, items, total }, over: [...] }.
  */
@@ -44,10 +44,10 @@ function fit(board, x) {
       bytes: bytecodeOf(board, x.bundleBytes, null) });
     flash.items.push({ what: 'files', bytes: x.fileBytes });
   }
-  const arena = x.models.reduce(function (s, m) { return s + ((m.arenaBytes + 15) & ~15); }, 0);
+  const arena = x.arenaBlock !== undefined ? x.arenaBlock : x.models.reduce(function (s, m) { return s + ((m.arenaBytes + 15) & ~15); }, 0);
   if (fw) ram.items.push({ what: 'statics (.data + .bss)', bytes: fw.data + fw.bss });
   else if (f.staticBytes) ram.items.push({ what: 'statics (.data + .bss)', bytes: f.staticBytes });
-  ram.items.push({ what: 'arena (' + x.models.length + ' model(s))', bytes: arena });
+  ram.items.push({ what: x.arenaBlock !== undefined ? 'arena (block)' : 'arena (' + x.models.length + ' model(s))', bytes: arena });
   const heap = predictHeap(board, x.bundleBytes, x.models, fw);
   if (heap !== null) ram.items.push({ what: 'JS heap (predicted)', bytes: heap });
   if (board.stackBytes) ram.items.push({ what: 'stack', bytes: board.stackBytes });

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 'use strict';
+// (`tinyml build --board esp32` writes this image as tinyml.img itself.)
 // Packs an app and its models into a tinyml flash image (the file table of
 // boards/esp32/main/tinyml_image.h), to write into the "tinyml" partition:
 //
@@ -74,9 +75,13 @@ function main(argv) {
   }).join(', ') + '\n');
 }
 
-try {
-  main(process.argv.slice(2));
-} catch (e) {
-  process.stderr.write('mkimage: ' + e.message + '\n');
-  process.exit(1);
+module.exports = { pack: pack, NAME: NAME };
+
+if (require.main === module) {
+  try {
+    main(process.argv.slice(2));
+  } catch (e) {
+    process.stderr.write('mkimage: ' + e.message + '\n');
+    process.exit(1);
+  }
 }

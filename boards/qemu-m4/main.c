@@ -702,12 +702,17 @@ static uint64_t app_idle_ms;
 static int app_exit_code = -1;
 static uint32_t app_loop_period;
 
-/* Per-op instructions of the last invoke (tml_profile_op, TML_PROFILE). */
+/* Per-op instructions of the last invoke (tml_profile_op, TML_PROFILE).
+ * Only apps read them (profile(), --profile): the run/bench modes leave
+ * prof_on 0, so a bench invoke pays two early returns per op, not the
+ * counter reads (about 25 instructions an op). */
 static uint32_t prof_n, prof_instr[PROF_MAX];
 static int32_t prof_kind[PROF_MAX];
 static uint64_t prof_t0, prof_kernel_before;
+static int prof_on;
 
 void tml_profile_op(uint32_t index, int32_t kind, int end) {
+  if (!prof_on) return;
   if (!end) {
     if (index == 0) prof_n = 0;
     prof_t0 = ticks_now();
@@ -920,6 +925,7 @@ static int app_main(int argc, char **argv) {
   int code = 0;
   if (argc < 3 || !parse_uint(argv[2], &flags)) die(2, "usage: fw app <flags> [args...]");
   app_flags = flags;
+  prof_on = 1;
   a.argc = argc - 3;
   a.argv = argv + 3;
   region_bytes = (uint32_t)(__heap_end - region) & ~15u;

@@ -75,8 +75,16 @@ void *tml_tensor_data(const tml_ctx *ctx, int32_t index);
 uint32_t tml_tensor_bytes(const tml_ctx *ctx, int32_t index);
 
 /* Multiplies positive int32 sizes; returns 0 and sets *ok = 0 on overflow
- * beyond 2^31-1 or a negative factor. */
-uint32_t tml_mul_size(int32_t a, int32_t b, int *ok);
+ * beyond 2^31-1 or a negative factor. Inline: the op checks run at every
+ * invoke and call it several times each. */
+static inline uint32_t tml_mul_size(int32_t a, int32_t b, int *ok) {
+  const int64_t n = (int64_t)a * b;
+  if (a < 0 || b < 0 || n > INT32_MAX) {
+    *ok = 0;
+    return 0;
+  }
+  return (uint32_t)n;
+}
 
 /* Bytes of an a x b x c x d tensor of elem-byte elements (NHWC and friends);
  * 0 and *ok = 0 on overflow. */

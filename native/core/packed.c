@@ -52,6 +52,7 @@ tml_status tml_load_packed_shared(uint8_t *block, uint32_t block_size, uint32_t 
                                   const uint8_t *model, uint32_t model_size,
                                   const uint8_t *section, uint32_t section_size) {
   const int32_t *w;
+  int32_t program_at, program_words;
   uint32_t n;
   const int in_file = section == NULL;
   if (model == NULL && model_size != 0) return tml_block_fail(block, block_size, TML_E_BAD_ARG, 0);
@@ -83,7 +84,11 @@ tml_status tml_load_packed_shared(uint8_t *block, uint32_t block_size, uint32_t 
     return tml_block_fail(block, block_size, TML_E_BAD_PACK, PACK_LENGTH);
   if (tml_pack_hash(section, section_size, TML_PACK_W_HASH) != (uint32_t)w[TML_PACK_W_HASH])
     return tml_block_fail(block, block_size, TML_E_BAD_PACK, PACK_HASH);
-  if (!inside(w[TML_PACK_W_PROGRAM], w[TML_PACK_W_PROGRAM_WORDS], n - TML_PACK_FOOTER_WORDS) ||
+  /* Read once: what was checked is what is used, even if the bytes change
+   * meanwhile (a model on memory another thread writes). */
+  program_at = w[TML_PACK_W_PROGRAM];
+  program_words = w[TML_PACK_W_PROGRAM_WORDS];
+  if (!inside(program_at, program_words, n - TML_PACK_FOOTER_WORDS) ||
       !inside(w[TML_PACK_W_META], w[TML_PACK_W_META_WORDS], n - TML_PACK_FOOTER_WORDS))
     return tml_block_fail(block, block_size, TML_E_BAD_PACK, PACK_PARTS);
   /* The model: its size (inside a file, within the pad before the section)
@@ -97,6 +102,6 @@ tml_status tml_load_packed_shared(uint8_t *block, uint32_t block_size, uint32_t 
       return tml_block_fail(block, block_size, TML_E_PACK_MISMATCH, 1);
     model_size = m;
   }
-  return tml_load_shared(block, block_size, shared_at, model, model_size, w + w[TML_PACK_W_PROGRAM],
-                         (uint32_t)w[TML_PACK_W_PROGRAM_WORDS]);
+  return tml_load_shared(block, block_size, shared_at, model, model_size, w + program_at,
+                         (uint32_t)program_words);
 }

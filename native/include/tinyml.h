@@ -212,6 +212,13 @@ tml_status tml_invoke(uint8_t *block, uint32_t block_size);
 void tml_profile_op(uint32_t index, int32_t kind, int end);
 #endif
 
+/* 1 if the block holds a loaded program whose model bytes lie inside
+ * [model, model + model_size), else 0. The core cannot prove the model
+ * pointer it keeps: a binding whose buffers can be detached or moved under
+ * it (Node: structuredClone transfer) asks this before each invoke. */
+int tml_model_within(const uint8_t *block, uint32_t block_size, const uint8_t *model,
+                     size_t model_size);
+
 /* Sets every state tensor back to its fill byte (TFLM ResetVariableTensors). */
 tml_status tml_reset(uint8_t *block, uint32_t block_size);
 

@@ -4,6 +4,8 @@
  *   (default)              native/kernels/reference, the readable truth
  *   -DTML_KERNELS_OPTIMIZED native/kernels/optimized (Cortex-M DSP, portable C
  *                           elsewhere)
+ *   -DTML_KERNELS_CMSIS_NN  native/kernels/cmsis_nn, adapters to Arm's CMSIS-NN
+ *                           (a checkout the build is given: CMSIS_NN_DIR)
  * A backend defines, under its prefix, every kernel the adapters call
  * through TML_KERNEL: conv_s8, dwconv_s8, conv_add_s8, fc_s8,
  * fc_s8_per_channel, avgpool_s8, addsub_q (running the reference kernel for
@@ -16,6 +18,9 @@
 
 #if defined(TML_KERNELS_OPTIMIZED)
 #define TML_KERNEL(name) tml_opt_##name
+#elif defined(TML_KERNELS_CMSIS_NN)
+#include "../kernels/cmsis_nn/cmsis_nn.h"
+#define TML_KERNEL(name) tml_cmsis_##name
 #else
 #define TML_KERNEL(name) tml_##name
 #endif

@@ -14,6 +14,7 @@
 import type { Interpreter } from '../core/interpreter';
 import { fail } from '../core/errors';
 import { W_ARENA, W_PROGRAM, W_PROGRAM_WORDS } from '../core/packed';
+import { newArena } from '../core/native';
 
 const CTX_BYTES = 64;
 const PLACE_KNOWN = 0x1ff, STATE_IN_ARENA = 0x101, IN_ARENA = 1;
@@ -121,7 +122,7 @@ export function allocateShared(interpreters: Interpreter[], options?: SharedOpti
       ' models need ' + layout.arenaBytes + ' bytes together (arenaSize >= ' + layout.arenaBytes + ')');
   }
   const native = first.native;
-  const block = native.arena(size);
+  const block = newArena(native, size);
   for (let i = 0; i < list.length; i++) {
     const at = layout.at[i];
     // Each program sees the block from its context on. Espruino's views take

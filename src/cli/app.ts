@@ -11,13 +11,18 @@ function tool(name: string): any {
   return require(path.join(ROOT, 'tools', name + '.js'));
 }
 
-export const APP_HELP = `  tinyml build <app.ts> --board <name> [--file name=path]... [--out dir]
+export const APP_HELP = `  tinyml build <app.ts> --board <name> [--file name=path]... [--arena bytes] [--out dir]
       Bundles the app (TypeScript, ES5) after the device core, packs its
       models (--file *.tflite), writes <out>/app.js, files/, build.json (and
-      firmware.elf for qemu-m4; default out: build/<board> next to the app),
-      prints flash and RAM against boards/<name>/board.json and refuses an
-      image that does not fit. Boards: host, qemu-m4 (and esp32, nrf52840:
-      app.js and files only).
+      firmware.elf for qemu-m4; tinyml.img, the flash partition image, for
+      esp32; upload.js, a Storage upload script, for nrf52840; default out:
+      build/<board> next to the app), prints flash and RAM against
+      boards/<name>/board.json and refuses an image that does not fit.
+      Boards: host, qemu-m4, esp32, nrf52840. --arena: the board's arena
+      block (default: the models' arenas added up; give less for models
+      that share one (allocateShared), more for models loaded at run time).
+      --kernels reference|optimized|cmsis-nn (qemu-m4): the kernel backend
+      (default: the board's, boards/qemu-m4/board.json).
   tinyml emulate <dir> [--board host|duktape|qemu-m4] [--profile] [-- args...]
       Runs a built app with the board API (docs/board-api.md): print() to
       stdout, its exit code. --profile (qemu-m4): per-op instructions of every
@@ -66,9 +71,9 @@ export async function appCommand(cmd: string, argv: string[]): Promise<number> {
     const a = parse(argv);
     if (cmd === 'build') {
       if (a.positional.length !== 1 || typeof a.flags.board !== 'string') {
-        throw new AppUsageError('usage: tinyml build <app.ts> --board <name> [--file name=path]... [--out dir]');
+        throw new AppUsageError('usage: tinyml build <app.ts> --board <name> [--file name=path]... [--arena bytes] [--out dir]');
       }
-      await tool('build').build({ app: a.positional[0], board: a.flags.board, files: a.files, out: a.flags.out, log: progress });
+      await tool('build').build({ app: a.positional[0], board: a.flags.board, files: a.files, out: a.flags.out, arena: a.flags.arena, kernels: a.flags.kernels, log: progress });
       return 0;
     }
     if (cmd === 'emulate') {

@@ -35,9 +35,10 @@ Usage:
                               (QEMU mps2-an386; boards/qemu-m4):
                               needs qemu-system-arm, gcc-arm-none-eabi and
                               picolibc-arm-none-eabi; the firmware is built on first use
-      --kernels reference|optimized
+      --kernels reference|optimized|cmsis-nn
                               qemu-m4: the kernel backend to build (default: the
-                              board's, boards/qemu-m4/board.json)
+                              board's, boards/qemu-m4/board.json); cmsis-nn needs
+                              CMSIS_NN_DIR = a checkout of ARM-software/CMSIS-NN
       --frames N              the input file holds N frames back to back; they run
                               in order on one interpreter (stateful models keep state)
       --arena BYTES           arena block size (default: exactly what the plan needs)
@@ -296,7 +297,7 @@ function runEspruino(model: string, input: string, output: string, frames: numbe
 function kernelsFlag(flags: Flags): string | undefined {
   const k = flags.kernels;
   if (k === undefined) return undefined;
-  if (typeof k !== 'string' || !/^[a-z-]+$/.test(k)) throw new UsageError('--kernels must be reference or optimized');
+  if (typeof k !== 'string' || !/^[a-z-]+$/.test(k)) throw new UsageError('--kernels must be reference, optimized or cmsis-nn');
   return k;
 }
 

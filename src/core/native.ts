@@ -44,6 +44,18 @@ export interface OpProfile {
   kinds: number[];
 }
 
+/**
+ * native.arena(size) as a TinyMLError: a board whose block is used up (the
+ * qemu-m4 firmware, the esp32's static block) refuses with its own error.
+ */
+export function newArena(native: NativeModule, size: number): ArrayBuffer {
+  try {
+    return native.arena(size);
+  } catch (e) {
+    return fail('E_ARENA_TOO_SMALL', 'no room for an arena of ' + size + ' bytes: ' + ((e as Error).message || e));
+  }
+}
+
 /** tml_status values (native/include/tinyml.h). */
 export const enum Status {
   OK = 0, BAD_ARG = 1, BAD_PROGRAM = 2, ARENA_TOO_SMALL = 3, BAD_INDEX = 4,

@@ -41,7 +41,7 @@ export interface TensorInfo {
   offset: number;
 }
 
-function corrupt(what: string): never {
+export function corrupt(what: string): never {
   return fail('E_BAD_PACK', 'the packed section is truncated or corrupt (' + what + '): pack the model again');
 }
 
@@ -57,39 +57,46 @@ export function checkHeader(w: Int32Array): void {
   if (!(w[W_ARENA] > 0)) corrupt('arena size');
 }
 
-const scratch = new Int32Array(1);
-const scratchF = new Float32Array(scratch.buffer);
-
-/** The graph's inputs and outputs, then the op table: [inputs, outputs, opIndex+opCode pairs]. */
-export function readMeta(w: Int32Array): [TensorInfo[], TensorInfo[], number[]] {
+/**
+ * Checks the meta words (inputs, outputs, op table) and says where each part
+ * starts: [inputs, outputs, then the word index of each input's and each
+ * output's record, then that of the op table (opIndex, opCode pairs) and its
+ * length in words]. Records are read only when asked for (tensorAt): on
+ * Espruino every object and array element costs a variable.
+ */
+export function readMeta(w: Int32Array): number[] {
   let p = w[W_META];
   const end = p + w[W_META_WORDS];
   if (!(p >= PACK_HEADER_WORDS && end <= w.length - PACK_FOOTER_WORDS)) corrupt('meta');
-  const lists: TensorInfo[][] = [[], []];
-  const counts = [w[p], w[p + 1]];
+  const at = [w[p], w[p + 1]];
   p += 2;
-  for (let l = 0; l < 2; l++) {
-    for (let i = 0; i < counts[l] && p < end; i++) {
-      scratch[0] = w[p + 5];
-      const rank = w[p + 7];
-      const t: TensorInfo = {
-        index: w[p], name: '', dtype: w[p + 1], shape: [], scale: scratchF[0], zeroPoint: w[p + 6],
-        where: w[p + 2], offset: w[p + 3], bytes: w[p + 4],
-      };
-      p += 8;
-      for (let k = 0; k < rank && k < 8; k++) t.shape.push(w[p++]);
-      const chars = w[p++];
-      // p only moves forward: a negative or huge count would loop for ever.
-      if (!(chars >= 0 && chars <= 4 * (end - p))) corrupt('meta');
-      const codes: number[] = [];
-      for (let k = 0; k < chars && k < 256; k++) codes.push(w[p + (k >> 2)] >>> 8 * (k & 3) & 0xff);
-      t.name = String.fromCharCode.apply(null, codes);
-      p += (chars + 3) >> 2;
-      lists[l].push(t);
-    }
+  for (let i = 0; i < at[0] + at[1] && p < end; i++) {
+    at.push(p);
+    const rank = w[p + 7];
+    p += 8 + (rank > 0 ? (rank < 8 ? rank : 8) : 0);
+    const chars = w[p++];
+    // p only moves forward: a negative or huge count would loop for ever.
+    if (!(chars >= 0 && chars <= 4 * (end - p))) corrupt('meta');
+    p += (chars + 3) >> 2;
   }
-  const ops: number[] = [];
-  for (let n = 2 * w[p++]; n > 0 && p < end; n--) ops.push(w[p++]);
-  if (!(p <= end && lists[0].length === counts[0] && lists[1].length === counts[1])) corrupt('meta');
-  return [lists[0], lists[1], ops];
+  const ops = 2 * w[p++];
+  at.push(p, ops > end - p ? end - p : ops > 0 ? ops : 0);
+  if (!(p <= end && at[0] >= 0 && at[1] >= 0 && at.length === at[0] + at[1] + 4)) corrupt('meta');
+  return at;
+}
+
+/** The tensor whose meta record starts at word p (a position readMeta gave). */
+export function tensorAt(w: Int32Array, p: number): TensorInfo {
+  const rank = w[p + 7];
+  const shape: number[] = [];
+  for (let k = 0; k < rank && k < 8; k++) shape.push(w[p + 8 + k]);
+  let q = p + 8 + shape.length;
+  const chars = w[q++];
+  const codes: number[] = [];
+  for (let k = 0; k < chars && k < 256; k++) codes.push(w[q + (k >> 2)] >>> 8 * (k & 3) & 0xff);
+  return {
+    index: w[p], name: String.fromCharCode.apply(null, codes), dtype: w[p + 1], shape: shape,
+    scale: new Float32Array(new Int32Array([w[p + 5]]).buffer)[0], zeroPoint: w[p + 6],
+    where: w[p + 2], offset: w[p + 3], bytes: w[p + 4],
+  };
 }

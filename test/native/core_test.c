@@ -694,6 +694,81 @@ static void test_tampering(void) {
   free(s.model);
 }
 
+/* invoke re-checks the program copy as load checks a program (checking each
+ * op right before running it): a word of the copy changed after load is
+ * refused with the status, op and detail that loading the changed program
+ * gives, and accepted where loading it succeeds. */
+static void test_invoke_rechecks_as_load(void) {
+  sample s;
+  int32_t *p, *q;
+  uint32_t n, k;
+  blk b;
+  int32_t off, planned;
+  sample_make(&s);
+  p = pb_build(&s.b, &n);
+  q = (int32_t *)malloc((size_t)n * 4u);
+  CHECK_EQ(load_fresh(&b, s.model, s.model_size, p, n), TML_OK);
+  off = tml_info(b.block, b.size, TML_INFO_PLANNED_OFFSET);
+  planned = tml_info(b.block, b.size, TML_INFO_PLANNED_BYTES);
+  /* Header words are compared with the context (E_NOT_LOADED), not checked. */
+  for (k = TML_HEADER_WORDS; k < n; k++) {
+    int32_t *w = (int32_t *)(void *)(b.block + off + ((planned + 15) & ~15)) + k;
+    int v;
+    for (v = 0; v < N_INTERESTING; v++) {
+      blk c;
+      tml_status st_invoke, st_load;
+      int32_t op_invoke, op_load;
+      *w = INTERESTING[v];
+      st_invoke = tml_invoke(b.block, b.size);
+      op_invoke = tml_info(b.block, b.size, TML_INFO_ERR_OP);
+      memcpy(q, p, (size_t)n * 4u);
+      q[k] = INTERESTING[v];
+      st_load = load_fresh(&c, s.model, s.model_size, q, n);
+      op_load = tml_info(c.block, c.size, TML_INFO_ERR_OP);
+      if (st_load == TML_OK) {
+        CHECK_EQ(st_invoke, TML_OK);
+      } else {
+        CHECK_EQ(st_invoke, st_load);
+        CHECK_EQ(op_invoke, op_load);
+        CHECK_EQ(tml_info(b.block, b.size, TML_INFO_ERR_DETAIL),
+                 tml_info(c.block, c.size, TML_INFO_ERR_DETAIL));
+      }
+      blk_free(&c);
+      *w = p[k];
+    }
+  }
+  CHECK_EQ(tml_invoke(b.block, b.size), TML_OK);
+
+  /* tml_model_within: the model bytes the core reads, inside the caller's. */
+  CHECK_EQ(tml_model_within(b.block, b.size, s.model, s.model_size), 1);
+  CHECK_EQ(tml_model_within(b.block, b.size, s.model, s.model_size + 8), 1);
+  CHECK_EQ(tml_model_within(b.block, b.size, s.model, s.model_size - 1), 0);
+  CHECK_EQ(tml_model_within(b.block, b.size, s.model + 1, s.model_size), 0);
+  CHECK_EQ(tml_model_within(b.block, b.size, NULL, 0), 0);
+  CHECK_EQ(tml_model_within(b.block, b.size - 1, s.model, s.model_size), 0); /* not loaded */
+
+  /* A bad second op: invoke stops there, after the first op has run. */
+  {
+    int32_t *copy = (int32_t *)(void *)(b.block + off + ((planned + 15) & ~15));
+    uint32_t at = TML_HEADER_WORDS + 6u * TML_TENSOR_WORDS; /* the FC op record */
+    at += TML_OP_HEADER_WORDS + 3u + 1u + (uint32_t)copy[at + 3]; /* the COPY op record */
+    uint8_t fc_out[6];
+    CHECK_EQ(copy[at], TML_K_COPY);
+    memcpy(fc_out, b.block + off + 16, 6); /* what the FC op writes */
+    memset(b.block + off + 16, 0x55, 6);
+    copy[at + 3] = 2; /* COPY with two param words: its framing no longer adds up */
+    CHECK_EQ(tml_invoke(b.block, b.size), TML_E_BAD_PROGRAM);
+    CHECK_EQ(tml_info(b.block, b.size, TML_INFO_ERR_OP), 1);
+    CHECK_EQ(memcmp(b.block + off + 16, fc_out, 6), 0);
+    copy[at + 3] = 1;
+    CHECK_EQ(tml_invoke(b.block, b.size), TML_OK);
+  }
+  blk_free(&b);
+  free(q);
+  free(p);
+  free(s.model);
+}
+
 /* Absent-tensor accessors and state fill. */
 static void test_accessors_and_state(void) {
   sample s;
@@ -1326,6 +1401,7 @@ int main(void) {
   test_tensor_records();
   test_op_records();
   test_tampering();
+  test_invoke_rechecks_as_load();
   test_accessors_and_state();
   test_copy();
   test_fc();

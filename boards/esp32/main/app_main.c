@@ -8,6 +8,7 @@
 
 #include "esp_err.h"
 #include "esp_partition.h"
+#include "esp_timer.h"
 #include "freertos/FreeRTOS.h"
 #include "freertos/task.h"
 #include "sdkconfig.h"
@@ -24,6 +25,10 @@ static void board_log(const char *line) {
 static void board_sleep(uint32_t ms) {
   TickType_t ticks = pdMS_TO_TICKS(ms);
   vTaskDelay(ticks > 0 ? ticks : 1);
+}
+
+static uint32_t board_millis(void) {
+  return (uint32_t)(esp_timer_get_time() / 1000);
 }
 
 void app_main(void) {
@@ -51,7 +56,7 @@ void app_main(void) {
   config.image_size = part->size;
   config.arena_block = s_arena_block;
   config.arena_bytes = (uint32_t)sizeof s_arena_block;
-  config.loop_ms = CONFIG_TINYML_LOOP_MS;
+  config.millis = board_millis;
   config.log = board_log;
   config.sleep_ms = board_sleep;
   (void)tml_board_run(&config);

@@ -48,7 +48,7 @@ static jerry_value_t js_print(const jerry_call_info_t *info, const jerry_value_t
   return jerry_undefined();
 }
 
-/* board.file(name) -> Uint8Array over flash, or undefined. */
+/* __native.file(name) -> Uint8Array over flash, or null. */
 static jerry_value_t js_file(const jerry_call_info_t *info, const jerry_value_t args[],
                              const jerry_length_t count) {
   char name[TML_IMAGE_NAME_BYTES];
@@ -58,11 +58,11 @@ static jerry_value_t js_file(const jerry_call_info_t *info, const jerry_value_t 
   (void)info;
   if (count < 1 || !jerry_value_is_string(args[0]))
     return jerry_throw_sz(JERRY_ERROR_TYPE, "board.file: name must be a string");
-  if (jerry_string_size(args[0], JERRY_ENCODING_UTF8) >= sizeof name) return jerry_undefined();
+  if (jerry_string_size(args[0], JERRY_ENCODING_UTF8) >= sizeof name) return jerry_null();
   n = jerry_string_to_buffer(args[0], JERRY_ENCODING_UTF8, (jerry_char_t *)name, sizeof name - 1);
   name[n] = '\0';
   if (tml_image_find(g_config->image, g_config->image_size, name, &data, &size) != TML_IMAGE_OK)
-    return jerry_undefined();
+    return jerry_null();
   return tml_jerry_external_bytes(data, size);
 }
 
@@ -75,13 +75,25 @@ static int set_free(jerry_value_t obj, const char *key, jerry_value_t value) {
   return ok;
 }
 
+static jerry_value_t js_millis(const jerry_call_info_t *info, const jerry_value_t args[],
+                               const jerry_length_t count) {
+  (void)info;
+  (void)args;
+  (void)count;
+  return jerry_number((double)g_config->millis());
+}
+
+/* The primitives boards/device-board.js builds the board API on: global
+ * __native = { name, print, file, millis } (and print, for older apps). */
 static int define_globals(void) {
-  jerry_value_t realm = jerry_current_realm(), board = jerry_object();
-  int ok = set_free(board, "name", jerry_string_sz(g_config->name ? g_config->name : "board")) &&
-           set_free(board, "file", jerry_function_external(js_file)) &&
+  jerry_value_t realm = jerry_current_realm(), native = jerry_object();
+  int ok = set_free(native, "name", jerry_string_sz(g_config->name ? g_config->name : "board")) &&
+           set_free(native, "print", jerry_function_external(js_print)) &&
+           set_free(native, "file", jerry_function_external(js_file)) &&
+           set_free(native, "millis", jerry_function_external(js_millis)) &&
            set_free(realm, "print", jerry_function_external(js_print));
-  if (ok) ok = set_free(realm, "board", board);
-  else jerry_value_free(board);
+  if (ok) ok = set_free(realm, "__native", native);
+  else jerry_value_free(native);
   jerry_value_free(realm);
   return ok;
 }
@@ -111,33 +123,32 @@ static jerry_value_t run_app(void) {
   return result;
 }
 
-/* Calls the app's loop() every loop_ms until it throws or is removed. */
+/* Calls board.__tick() (boards/device-board.js) and sleeps for the
+ * milliseconds it returns, until it returns -1 (no loop, exit, or a throw,
+ * which it has reported) or is missing. */
 static void run_loop(void) {
   for (;;) {
     jerry_value_t realm = jerry_current_realm();
-    jerry_value_t fn = jerry_object_get_sz(realm, "loop");
-    jerry_value_t r;
-    int go = jerry_value_is_function(fn);
-    if (go) {
-      r = jerry_call(fn, realm, NULL, 0);
+    jerry_value_t board = jerry_object_get_sz(realm, "board");
+    jerry_value_t fn = jerry_value_is_object(board) ? jerry_object_get_sz(board, "__tick") : jerry_undefined();
+    double wait = -1;
+    if (jerry_value_is_function(fn)) {
+      jerry_value_t r = jerry_call(fn, board, NULL, 0);
+      if (jerry_value_is_exception(r)) log_error("loop", r);
+      else if (jerry_value_is_number(r)) wait = jerry_value_as_number(r);
+      jerry_value_free(r);
+      r = jerry_run_jobs();
       if (jerry_value_is_exception(r)) {
-        log_error("loop", r);
-        go = 0;
-      } else {
-        jerry_value_free(r);
-        r = jerry_run_jobs();
-        if (jerry_value_is_exception(r)) {
-          log_error("job", r);
-          go = 0;
-        } else {
-          jerry_value_free(r);
-        }
+        log_error("job", r);
+        wait = -1;
       }
+      jerry_value_free(r);
     }
     jerry_value_free(fn);
+    jerry_value_free(board);
     jerry_value_free(realm);
-    if (!go) return;
-    g_config->sleep_ms(g_config->loop_ms);
+    if (!(wait >= 0)) return;
+    if (wait > 0) g_config->sleep_ms(wait > 4294967295.0 ? 4294967295u : (uint32_t)wait);
   }
 }
 
@@ -167,7 +178,7 @@ int tml_board_run(const tml_board_config *config) {
       code = 1;
     } else {
       jerry_value_free(r);
-      if (config->loop_ms > 0) run_loop();
+      run_loop();
     }
   }
   jerry_cleanup();

@@ -6,13 +6,13 @@
  * file, which is how it is tested off the board.
  *
  * Globals the app sees, besides the tinyml module (`__tinyml_native`):
+ *   __native            { name, print(line), file(name), millis() }: the
+ *                       primitives boards/device-board.js (which `tinyml
+ *                       build --board esp32` puts first in app.js) turns into
+ *                       the board API of docs/board-api.md
  *   print(...)          one line of output
- *   board.name          the board's name
- *   board.file(name)    a Uint8Array over that file of the image (read-only
- *                       flash: never write into it), or undefined
- *   loop()              if the app defines it and loop_ms > 0, it is called
- *                       every loop_ms milliseconds for as long as it returns
- *                       without throwing
+ * After the app's top level, the board calls board.__tick() and sleeps the
+ * milliseconds it returns, until it returns -1 (the app's board.loop).
  *
  * The app is the image's "app.snapshot" (JerryScript bytecode, executed in
  * place from flash; it must come from a JerryScript build configured like
@@ -31,9 +31,9 @@ typedef struct {
   size_t image_size;
   uint8_t *arena_block;       /* where arenas are carved (outside the JS heap) */
   uint32_t arena_bytes;
-  uint32_t loop_ms;           /* 0: run the app once */
   void (*log)(const char *line);  /* prints one line */
   void (*sleep_ms)(uint32_t ms);
+  uint32_t (*millis)(void);   /* milliseconds since start (wraps) */
 } tml_board_config;
 
 /* Runs the app; returns 0, or 1 after logging one "tinyml: ..." line. */

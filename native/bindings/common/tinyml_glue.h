@@ -84,6 +84,7 @@ typedef enum {
 /* Flags a binding may set on buffer values. */
 #define TML_VAL_RESIZABLE 1u /* the buffer can shrink (ES2024 resizable ArrayBuffer) */
 #define TML_VAL_SCATTERED 2u /* the bytes are not contiguous in memory (Espruino) */
+#define TML_VAL_SHARED 4u    /* another thread can write the bytes (SharedArrayBuffer, Node) */
 
 typedef struct {
   tml_val_kind kind;
@@ -185,6 +186,11 @@ static inline void tml_glue_load(const tml_val *argv, tml_res *r) {
   if (model->flags & TML_VAL_RESIZABLE)
     TML_GLUE_FAIL(r, TML_RES_TYPE_ERROR,
                           "load: model must not be on a resizable ArrayBuffer");
+  /* invoke checks the program copy, then runs it: another thread writing
+   * the copy in between would defeat the check. */
+  if (arena->flags & TML_VAL_SHARED)
+    TML_GLUE_FAIL(r, TML_RES_TYPE_ERROR,
+                  "load: arena must not be on a SharedArrayBuffer (make it with arena())");
   if (arena->flags & TML_VAL_SCATTERED)
     TML_GLUE_FAIL(r, TML_RES_TYPE_ERROR,
                           "load: arena must be contiguous memory (make it with arena())");

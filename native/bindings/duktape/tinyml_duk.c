@@ -61,11 +61,10 @@ static void marshal(duk_context *ctx, duk_idx_t idx, tml_val *out) {
   size_t i;
   void *proto;
   tml_val_other(out);
-  if (duk_is_number(ctx, idx)) {
-    tml_val_number(out, duk_get_number(ctx, idx));
+  if (!duk_is_buffer_data(ctx, idx)) {
+    if (duk_is_number(ctx, idx)) tml_val_number(out, duk_get_number(ctx, idx));
     return;
   }
-  if (!duk_is_buffer_data(ctx, idx)) return;
   duk_get_prototype(ctx, idx);
   proto = duk_get_heapptr(ctx, -1);
   duk_pop(ctx);
@@ -78,7 +77,7 @@ static void marshal(duk_context *ctx, duk_idx_t idx, tml_val *out) {
       return;
     }
   }
-  if (duk_is_buffer_data(ctx, idx)) out->kind = TML_VAL_OTHER_VIEW; /* another typed array */
+  out->kind = TML_VAL_OTHER_VIEW; /* another typed array or a DataView */
 }
 
 static tml_duk_block *block_state(duk_context *ctx) {
@@ -124,7 +123,9 @@ static duk_ret_t push_arena(duk_context *ctx, uint32_t size) {
 static duk_ret_t call(duk_context *ctx, tml_fn_id fn) {
   tml_val vals[TML_GLUE_MAX_ARGS];
   tml_res res;
-  duk_idx_t i, n = (duk_idx_t)tml_glue_fns()[fn].argc;
+  /* invoke's onError (argument 1) is only called below, never marshalled:
+   * invoke() is the hot path. */
+  duk_idx_t i, n = fn == TML_FN_INVOKE ? 1 : (duk_idx_t)tml_glue_fns()[fn].argc;
   for (i = 0; i < TML_GLUE_MAX_ARGS; i++) {
     if (i < n) marshal(ctx, i, &vals[i]);
     else tml_val_other(&vals[i]);

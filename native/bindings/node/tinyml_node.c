@@ -86,11 +86,54 @@ static int marshal(napi_env env, napi_value v, napi_ref getter, tml_val *out) {
       tml_val_buffer(out, TML_VAL_INT32ARRAY, (uint8_t *)p, length * 4u);
     else
       out->kind = TML_VAL_OTHER_VIEW;
+    /* A view's buffer that is no ArrayBuffer is a SharedArrayBuffer. */
+    if (napi_is_arraybuffer(env, buffer, &yes) != napi_ok) return 0;
+    if (!yes) out->flags |= TML_VAL_SHARED;
   }
   r = is_resizable(env, buffer, getter);
   if (r < 0) return 0;
   if (r) out->flags |= TML_VAL_RESIZABLE;
   return 1;
+}
+
+/* What load() leaves on the arena object it was given (napi_wrap): a strong
+ * reference to its model. The core keeps a pointer into the model's bytes,
+ * which Node can take away (structuredClone / postMessage transfer detach
+ * the buffer; its memory then belongs to another buffer, or is freed), so
+ * before each invoke the model must still hold the bytes the core reads
+ * (tml_model_within); invoke() on an object load() was not given refuses. */
+static void loaded_finalize(napi_env env, void *data, void *hint) {
+  (void)hint;
+  napi_delete_reference(env, (napi_ref)data);
+}
+
+/* Forgets what an earlier load left on the arena object. */
+static void forget_load(napi_env env, napi_value arena) {
+  void *old = NULL;
+  if (napi_remove_wrap(env, arena, &old) == napi_ok && old != NULL)
+    loaded_finalize(env, old, NULL);
+}
+
+static int remember_load(napi_env env, napi_value arena, napi_value model) {
+  napi_ref ref;
+  if (napi_create_reference(env, model, 1, &ref) != napi_ok) return 0;
+  if (napi_wrap(env, arena, (void *)ref, loaded_finalize, NULL, NULL) != napi_ok) {
+    napi_delete_reference(env, ref);
+    return 0;
+  }
+  return 1;
+}
+
+/* 1 if the model load() was given still holds the bytes the core reads. */
+static int model_still_there(napi_env env, napi_value arena, const tml_val *block) {
+  void *ref = NULL;
+  napi_value model;
+  tml_val m;
+  if (napi_unwrap(env, arena, &ref) != napi_ok || ref == NULL) return 0;
+  if (napi_get_reference_value(env, (napi_ref)ref, &model) != napi_ok || model == NULL ||
+      !marshal(env, model, NULL, &m))
+    return 0;
+  return tml_model_within(block->data, tml_glue_size32(block->bytes), m.data, m.bytes);
 }
 
 /* Every function: marshal the arguments, let the glue check and run them,
@@ -109,7 +152,19 @@ static napi_value call(napi_env env, napi_callback_info info, tml_fn_id fn) {
     napi_ref getter = fn == TML_FN_LOAD && i < 2 ? (napi_ref)data : NULL;
     if (!marshal(env, argv[i], getter, &vals[i])) CALL(env, napi_generic_failure);
   }
-  tml_glue_call(fn, vals, &res);
+  if (fn == TML_FN_LOAD && tml_glue_is_arena(&vals[0])) forget_load(env, argv[0]);
+  if (fn == TML_FN_INVOKE && tml_glue_is_arena(&vals[0]) &&
+      !model_still_there(env, argv[0], &vals[0])) {
+    res.kind = TML_RES_INT;
+    res.value = TML_E_NOT_LOADED;
+    res.offset = res.bytes = 0;
+    res.message = NULL;
+  } else {
+    tml_glue_call(fn, vals, &res);
+  }
+  if (fn == TML_FN_LOAD && res.kind == TML_RES_INT && res.value == TML_OK &&
+      !remember_load(env, argv[0], argv[1]))
+    CALL(env, napi_generic_failure);
   if (tml_glue_wants_on_error(fn, &res)) {
     napi_valuetype t;
     CALL(env, napi_typeof(env, argv[1], &t));

@@ -12,8 +12,6 @@
  * transposed into a stack copy ([out_c][f_h * f_w]) and the convolution
  * kernel runs it. Anything else goes to the reference kernel.
  */
-#include <string.h>
-
 #include "opt.h"
 
 /* Transposed filter bytes the in_c == 1 case may take on the stack
@@ -27,14 +25,14 @@ typedef struct {
 
 /* Channels [0, 4 * groups) of one output pixel over an fh x fw block of
  * valid taps starting at ip / fp (channel 0), input offset included:
- * acc[c] += the sums. */
+ * acc[c] = init[c] + the sums. */
 OPT_NOINLINE static void dw_any(const int8_t *ip, const int8_t *fp,
                                 int32_t groups, int32_t fh, int32_t fw,
                                 const dw_steps *st, uint32_t off2,
-                                int32_t *acc) {
+                                const int32_t *init, int32_t *acc) {
   int32_t g, y, x;
-  for (g = 0; g < groups; g++, ip += 4, fp += 4, acc += 4) {
-    int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
+  for (g = 0; g < groups; g++, ip += 4, fp += 4, acc += 4, init += 4) {
+    int32_t a0 = init[0], a1 = init[1], a2 = init[2], a3 = init[3];
     for (y = 0; y < fh; y++) {
       const int8_t *i = ip + (size_t)y * st->in_row;
       const int8_t *f = fp + (size_t)y * st->f_row;
@@ -57,33 +55,62 @@ OPT_NOINLINE static void dw_any(const int8_t *ip, const int8_t *fp,
   }
 }
 
-/* One tap of dw3x3_in: four channels at r + d, the next packed filter word. */
+/* One tap of dw3x3_in: four channels at r + d, the next two filter words
+ * (lanes already expanded). */
 #define DW_TAP(r, d)                           \
   do {                                         \
     const uint32_t xv = opt_ld4((r) + (d));    \
-    const uint32_t wv = *wp++;                 \
+    const uint32_t wa = wp[0], wb = wp[1];     \
     const uint32_t xa = opt_sxtb16(xv);        \
-    const uint32_t wa = opt_sxtb16(wv);        \
     const uint32_t xb = opt_sxtb16_r8(xv);     \
-    const uint32_t wb = opt_sxtb16_r8(wv);     \
+    wp += 2;                                   \
     a0 = opt_smlabb(xa, wa, a0);               \
     a2 = opt_smlatt(xa, wa, a2);               \
     a1 = opt_smlabb(xb, wb, a1);               \
     a3 = opt_smlatt(xb, wb, a3);               \
   } while (0)
 
+#if TML_OPT_DSP
+/* The same in assembly (GCC spills here): LDR, 2 SXTB16, LDRD of the
+ * expanded filter pair, 4 multiply-accumulates per tap. */
+#define DW_ASM_TAP(addr)                               \
+  "ldr    %[x], " addr "\n\t"                          \
+  "ldrd   %[wa], %[wb], [%[wp]], #8\n\t"               \
+  "sxtb16 %[xb], %[x], ror #8\n\t"                     \
+  "sxtb16 %[x], %[x]\n\t"                              \
+  "smlabb %[a0], %[x], %[wa], %[a0]\n\t"               \
+  "smlatt %[a2], %[x], %[wa], %[a2]\n\t"               \
+  "smlabb %[a1], %[xb], %[wb], %[a1]\n\t"              \
+  "smlatt %[a3], %[xb], %[wb], %[a3]\n\t"
+#define DW_ASM_ROW                                     \
+  DW_ASM_TAP("[%[q]]")                                 \
+  DW_ASM_TAP("[%[q], %[c1]]")                          \
+  DW_ASM_TAP("[%[q], %[c2]]")                          \
+  "add    %[q], %[q], %[row]\n\t"
+#endif
+
 /* A 3x3 window wholly inside the input, dilation 1: channels
- * [0, 4 * groups) from ip (tap (0, 0), channel 0), the filter packed as 9
- * tap words per group (wp). No input offset: acc starts at bias + offset x
- * the channel's weight sum. */
+ * [0, 4 * groups) from ip (tap (0, 0), channel 0), the filter as 9 tap
+ * pairs of expanded words per group (wp). No input offset: init is bias +
+ * offset x the channel's weight sum. */
 OPT_NOINLINE static void dw3x3_in(const int8_t *ip, const uint32_t *wp,
                                   int32_t groups, size_t row, size_t c_n,
-                                  int32_t *acc) {
-  const int8_t *r0 = ip, *r1 = ip + row, *r2 = ip + 2 * row;
+                                  const int32_t *init, int32_t *acc) {
   const int32_t *end = acc + 4 * groups;
   const size_t c2 = 2 * c_n;
-  for (; acc < end; r0 += 4, r1 += 4, r2 += 4, acc += 4) {
-    int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
+  for (; acc < end; ip += 4, acc += 4, init += 4) {
+    int32_t a0 = init[0], a1 = init[1], a2 = init[2], a3 = init[3];
+#if TML_OPT_DSP
+    const int8_t *q = ip;
+    uint32_t x, xb, wa, wb;
+    __asm__ volatile(DW_ASM_ROW DW_ASM_ROW DW_ASM_ROW
+                     : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2),
+                       [a3] "+r"(a3), [q] "+r"(q), [wp] "+r"(wp), [x] "=&r"(x),
+                       [xb] "=&r"(xb), [wa] "=&r"(wa), [wb] "=&r"(wb)
+                     : [c1] "r"(c_n), [c2] "r"(c2), [row] "r"(row)
+                     : "memory");
+#else
+    const int8_t *r0 = ip, *r1 = ip + row, *r2 = ip + 2 * row;
     DW_TAP(r0, 0);
     DW_TAP(r0, c_n);
     DW_TAP(r0, c2);
@@ -93,6 +120,7 @@ OPT_NOINLINE static void dw3x3_in(const int8_t *ip, const uint32_t *wp,
     DW_TAP(r2, 0);
     DW_TAP(r2, c_n);
     DW_TAP(r2, c2);
+#endif
     acc[0] = a0;
     acc[1] = a1;
     acc[2] = a2;
@@ -111,7 +139,7 @@ OPT_NOINLINE static void dw_mult1(const tml_conv_params *p, const int32_t *mult,
   const uint32_t off2 = opt_dup16(p->in_offset);
   const size_t row = (size_t)p->in_w * (size_t)c_n;
   const int is3x3 = p->f_h == 3 && p->f_w == 3 && p->dil_h == 1 && p->dil_w == 1;
-  uint32_t wpk[OPT_OCB / 4 * 9];
+  uint32_t wpk[OPT_OCB / 4 * 9 * 2];
   int32_t base[OPT_OCB], base_in[OPT_OCB], acc[OPT_OCB];
   dw_steps st;
   int32_t c0, b, oy, ox, i, t, fy, fx;
@@ -123,11 +151,15 @@ OPT_NOINLINE static void dw_mult1(const tml_conv_params *p, const int32_t *mult,
   for (c0 = 0; c0 < c_n; c0 += OPT_OCB) {
     const int32_t n = c_n - c0 < OPT_OCB ? c_n - c0 : OPT_OCB;
     const int32_t groups = n / 4;
+    const int fast = tml_opt_rq_fast(n, shift + c0);
     for (i = 0; i < n; i++) base[i] = bias ? bias[c0 + i] : 0;
     if (is3x3) {
       for (i = 0; i < groups; i++)
-        for (t = 0; t < 9; t++)
-          wpk[i * 9 + t] = opt_ld4(filter + (size_t)t * c_n + c0 + 4 * i);
+        for (t = 0; t < 9; t++) {
+          const uint32_t v = opt_ld4(filter + (size_t)t * c_n + c0 + 4 * i);
+          wpk[(i * 9 + t) * 2] = opt_sxtb16(v);
+          wpk[(i * 9 + t) * 2 + 1] = opt_sxtb16_r8(v);
+        }
       /* Windows wholly inside start at bias + offset x weight sum (the
        * reference adds offset x weight per tap: the same modulo 2^32). */
       for (i = 0; i < 4 * groups; i++) {
@@ -153,19 +185,19 @@ OPT_NOINLINE static void dw_mult1(const tml_conv_params *p, const int32_t *mult,
           while (fx0 < fx1 && x0 + p->dil_w * fx0 < 0) fx0++;
           while (fx1 > fx0 && x0 + p->dil_w * (fx1 - 1) >= p->in_w) fx1--;
           const int inside = is3x3 && fy1 - fy0 == 3 && fx1 - fx0 == 3;
-          memcpy(acc, inside ? base_in : base, sizeof(int32_t) * (size_t)n);
+          const int32_t *init = inside ? base_in : base;
           if (fy0 < fy1 && fx0 < fx1) {
             /* First valid tap, channel c0. */
             ip = in_b + (size_t)(y0 + p->dil_h * fy0) * row +
                  (size_t)(x0 + p->dil_w * fx0) * c_n + c0;
             fp = filter + ((size_t)fy0 * p->f_w + (size_t)fx0) * c_n + c0;
             if (inside) {
-              dw3x3_in(ip, wpk, groups, row, (size_t)c_n, acc);
+              dw3x3_in(ip, wpk, groups, row, (size_t)c_n, init, acc);
             } else {
-              dw_any(ip, fp, groups, fy1 - fy0, fx1 - fx0, &st, off2, acc);
+              dw_any(ip, fp, groups, fy1 - fy0, fx1 - fx0, &st, off2, init, acc);
             }
             for (i = 4 * groups; i < n; i++) {
-              uint32_t a = (uint32_t)acc[i];
+              uint32_t a = (uint32_t)init[i];
               for (fy = 0; fy < fy1 - fy0; fy++)
                 for (fx = 0; fx < fx1 - fx0; fx++)
                   a += (uint32_t)((int32_t)fp[(size_t)fy * st.f_row + (size_t)fx * st.f_tap + (size_t)i] *
@@ -173,8 +205,9 @@ OPT_NOINLINE static void dw_mult1(const tml_conv_params *p, const int32_t *mult,
               acc[i] = (int32_t)a;
             }
           }
-          tml_opt_requant(acc, NULL, n, mult + c0, shift + c0, p->out_offset,
-                          p->act_min, p->act_max, o, NULL);
+          /* No tap inside: the bias alone. */
+          tml_opt_requant(fy0 < fy1 && fx0 < fx1 ? acc : base, NULL, n, mult + c0,
+                          shift + c0, fast, p->out_offset, p->act_min, p->act_max, o, NULL);
         }
       }
     }
@@ -188,14 +221,12 @@ OPT_NOINLINE static void dw_in1(const tml_conv_params *p, const int32_t *mult,
                                 int8_t *out) {
   const int32_t taps = p->f_h * p->f_w;
   int8_t ft[OPT_DW_T];
-  tml_conv_params c = *p;
   int32_t t, m;
   for (m = 0; m < p->out_c; m++)
     for (t = 0; t < taps; t++)
       ft[m * taps + t] = filter[(size_t)t * (size_t)p->out_c + (size_t)m];
-  c.f_in_c = 1;
-  c.depth_mult = 1;
-  tml_opt_conv_rows(&c, mult, shift, in, ft, bias, out);
+  /* in_c == 1: p reads as the convolution's (f_in_c, depth_mult unused). */
+  tml_opt_conv_rows(p, mult, shift, in, ft, bias, out);
 }
 
 void tml_opt_dwconv_s8(const tml_conv_params *p, const int32_t *mult,

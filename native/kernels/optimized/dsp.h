@@ -99,8 +99,10 @@ static inline int32_t opt_smlatt(uint32_t a, uint32_t b, int32_t acc) {
  * GCC spills their accumulators to the stack. */
 #if defined(__GNUC__) || defined(__clang__)
 #define OPT_NOINLINE __attribute__((noinline))
+#define OPT_INLINE static inline __attribute__((always_inline))
 #else
 #define OPT_NOINLINE
+#define OPT_INLINE static inline
 #endif
 
 /* Both lanes = v (v in int16 range). */

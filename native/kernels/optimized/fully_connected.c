@@ -137,7 +137,7 @@ static void fc_s8(const tml_fc_s8_params *p, const int32_t *mult,
         }
       }
       if (mult) {
-        tml_opt_requant(acc, NULL, n, mult + oc0, shift + oc0, p->out_offset,
+        tml_opt_requant(acc, NULL, n, mult + oc0, shift + oc0, 0, p->out_offset,
                         p->act_min, p->act_max, o + oc0, NULL);
       } else {
         /* One multiplier for all: parameters in locals (o may alias p). */

@@ -40,9 +40,17 @@ void tml_opt_conv_rows(const tml_conv_params *p, const int32_t *mult,
 
 /* o0[i] = requantized acc0[i] + out_off clamped to [lo, hi], channel i's
  * mult/shift; the same for acc1/o1 unless o1 is NULL (two pixels of one
- * channel block). Equal to opt_out_s8 element by element. */
+ * channel block). Equal to opt_out_s8 element by element. fast: what
+ * tml_opt_rq_fast said of these channels (then quicker). */
 void tml_opt_requant(const int32_t *acc0, const int32_t *acc1, int32_t n,
-                     const int32_t *mult, const int8_t *shift, int32_t out_off,
-                     int32_t lo, int32_t hi, int8_t *o0, int8_t *o1);
+                     const int32_t *mult, const int8_t *shift, int fast,
+                     int32_t out_off, int32_t lo, int32_t hi, int8_t *o0,
+                     int8_t *o1);
+
+/* Which fast path of the requantization (requant.c) n channels may take:
+ * every shift in [-22, -2] (FOLDED), in [-31, -2] (WIDE), or 0. */
+#define TML_OPT_RQ_FOLDED 1
+#define TML_OPT_RQ_WIDE 2
+int tml_opt_rq_fast(int32_t n, const int8_t *shift);
 
 #endif /* TML_OPT_H */
