@@ -125,7 +125,7 @@ function main(argv) {
   const fw = build.firmware;
   const statics = fw.data + fw.bss;
   rows.push(['RAM: arena', num(stats.arenaBlock) + ' bytes (block)']);
-  rows.push(['RAM: JS heap', num(stats.heapPeak) + ' bytes peak (' + num(stats.heapEmpty) + ' empty heap)']);
+  rows.push(['RAM: JS heap', num(stats.heapPeak) + ' bytes peak (' + num(stats.heapEmpty) + ' empty heap, ' + num(stats.heapLive) + ' live at exit)']);
   rows.push(['RAM: stack', num(stats.stackPeak) + ' bytes peak (' + num(fw.stack) + ' reserved)']);
   rows.push(['RAM: total', num(statics + stats.heapPeak + stats.arenaBlock + stats.stackPeak) +
     ' bytes of 262,144 (statics ' + num(statics) + ' + arena + heap peak + stack peak)']);
@@ -136,7 +136,9 @@ function main(argv) {
     ' + files ' + num(fw.share.model) + ' (models ' + num(modelBytes) + ' packed' +
     (otherBytes ? ', inputs ' + num(otherBytes) : '') + ', file table)']);
 
-  const lines = ['| qemu-m4 (Cortex-M4F, 64 MHz, ' + (q.BOARD.kernels || 'board') + ' kernels) | |', '|---|---|']
+  // The app firmware's kernel backend as build.json records it (builds that do not record it used the reference kernels).
+  const kernels = (fw && fw.kernels) || 'reference';
+  const lines = ['| qemu-m4 (Cortex-M4F, 64 MHz, ' + kernels + ' kernels) | |', '|---|---|']
     .concat(rows.map((r) => '| ' + r[0] + ' | ' + r[1] + ' |'));
   process.stdout.write(lines.join('\n') + '\n');
   if (outAt < 0) fs.rmSync(work, { recursive: true, force: true });
