@@ -68,7 +68,7 @@ function main(argv) {
   fs.mkdirSync(work, { recursive: true });
 
   // Build and run the app with --profile --stats.
-  const files = [];
+  const files = spec.arena ? ['--arena', String(spec.arena)] : [];
   Object.keys(spec.files || {}).forEach((f) => files.push('--file', f + '=' + path.join(MODELS, spec.files[f])));
   const out = path.join(work, 'qemu-m4');
   process.stderr.write('example-figures: building ' + name + ' for qemu-m4\n');

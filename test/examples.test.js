@@ -27,9 +27,9 @@ function tinyml(args, cwd, what) {
   return r;
 }
 
-/** The build args of an example: --file name=<models dir>/path for each file. */
+/** The build args of an example: --file name=<models dir>/path for each file (and --arena). */
 function fileArgs(spec) {
-  const args = [];
+  const args = spec.arena ? ['--arena', String(spec.arena)] : [];
   Object.keys(spec.files || {}).forEach((name) => {
     const file = path.join(h.MODELS, spec.files[name]);
     if (!fs.existsSync(file)) throw new Error(file + ' not found: set TINYML_MODELS to the shared/models directory');

@@ -93,8 +93,20 @@ async function bundleApp(entry, log) {
   const typescript = tool('@rollup/plugin-typescript', appDir);
   const terser = tool('@rollup/plugin-terser', appDir);
   tool('tslib', appDir);
-  let runtime = 'core';
   const tsconfig = findTsconfig(appDir);
+  // The TypeScript plugin compiles only files under the current directory:
+  // bundle from the app's own, wherever the command was started.
+  const cwd = process.cwd();
+  process.chdir(appDir);
+  try {
+    return await bundleIn(rollup, typescript, terser, entry, appDir, tsconfig, log);
+  } finally {
+    process.chdir(cwd);
+  }
+}
+
+async function bundleIn(rollup, typescript, terser, entry, appDir, tsconfig, log) {
+  let runtime = 'core';
   const warnings = [];
   const bundle = await rollup.rollup({
     input: entry,
