@@ -206,8 +206,8 @@ static void test_grouped(void) {
 }
 
 static void test_fc(int n) {
-  static const int32_t ds[] = {1, 3, 4, 5, 8, 63, 64, 255, 256, 257, 260, 600};
-  static const int32_t os[] = {1, 2, 3, 4, 5, 7, 12, 63, 64, 65, 70, 130};
+  static const int32_t ds[] = {1, 3, 4, 5, 8, 63, 64, 192, 193, 255, 256, 257, 260, 600};
+  static const int32_t os[] = {1, 2, 3, 4, 5, 7, 12, 63, 64, 65, 70, 128, 129, 130};
   int i;
   for (i = 0; i < n; i++) {
     tml_fc_s8_params p;
@@ -217,8 +217,9 @@ static void test_fc(int n) {
     int32_t *bias, *mult;
     memset(&p, 0, sizeof p);
     p.batches = range(1, 3);
-    p.accum_depth = pick(ds, 12);
-    p.out_depth = pick(os, 12);
+    /* depth <= 192, out <= 128 and one batch: the small-layer path */
+    p.accum_depth = pick(ds, 14);
+    p.out_depth = pick(os, 14);
     p.in_offset = rnd() % 4 == 0 ? (rnd() % 2 ? 128 : -127) : range(-127, 128);
     p.w_offset = rnd() % 6 == 0 ? range(-127, 128) : 0; /* != 0: the reference */
     p.out_offset = range(-128, 127);

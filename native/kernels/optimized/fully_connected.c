@@ -97,6 +97,69 @@ OPT_NOINLINE static int32_t dot1(const int8_t *w, const uint32_t *x, int32_t gro
   return a;
 }
 
+/* One multiplier for all n outputs, in a function of its own: its few
+ * values stay in registers (inside fc_s8 they were spilled per output). */
+OPT_NOINLINE static void rq_tensor(const int32_t *acc, int32_t n, int32_t m,
+                                   int32_t sh, int32_t off, int32_t lo,
+                                   int32_t hi, int8_t *o) {
+  const int32_t *end = acc + n;
+  /* The shift's cases apart: each loop is straight-line code. */
+  if (sh == 0) {
+    for (; acc < end; acc++, o++) {
+      int32_t v = (int32_t)((uint32_t)opt_requant_r(*acc, m, 0) + (uint32_t)off);
+      v = v < lo ? lo : v;
+      v = v > hi ? hi : v;
+      *o = (int8_t)v;
+    }
+  } else if (sh < 0) {
+    const int32_t rs = -sh - 1;
+    for (; acc < end; acc++, o++) {
+      const int32_t x = *acc;
+      const int32_t h = (int32_t)(uint32_t)((uint64_t)((int64_t)x * (int64_t)m +
+                                                      ((int64_t)1 << 30)) >> 31);
+      int32_t v = (int32_t)((uint32_t)opt_asr(opt_asr(h + opt_asr(x, 31), rs) + 1, 1) + (uint32_t)off);
+      v = v < lo ? lo : v;
+      v = v > hi ? hi : v;
+      *o = (int8_t)v;
+    }
+  } else {
+    for (; acc < end; acc++, o++) *o = opt_out_s8(*acc, m, sh, off, lo, hi);
+  }
+}
+
+/* One row of a small layer: depth <= FC_XB (one widening) and n <= FC_OCB
+ * outputs (one block of accumulators). The same sums as fc_s8 without its
+ * blocking loops, which cost more than a small layer's MACs (hello_world). */
+OPT_NOINLINE static void fc_row(const tml_fc_s8_params *p, const int32_t *mult,
+                                const int8_t *shift, const int8_t *x,
+                                const int8_t *w, const int32_t *bias,
+                                int8_t *o) {
+  const int32_t depth = p->accum_depth, n = p->out_depth, groups = depth / 4;
+  const uint32_t off2 = opt_dup16(p->in_offset);
+  opt_patch xb;
+  int32_t acc[FC_OCB];
+  int32_t g, i, r;
+  for (g = 0; g < groups; g++) {
+    const uint32_t v = opt_ld4(x + 4 * g);
+    xb.w[2 * g] = opt_sadd16(opt_sxtb16(v), off2);
+    xb.w[2 * g + 1] = opt_sadd16(opt_sxtb16_r8(v), off2);
+  }
+  for (i = 0; i < n; i++) acc[i] = bias ? bias[i] : 0;
+  if (groups > 0) {
+    for (i = 0; i + 4 <= n; i += 4) dot4(w + (size_t)i * depth, (size_t)depth, xb.w, groups, acc + i);
+    for (; i < n; i++) acc[i] = dot1(w + (size_t)i * depth, xb.w, groups, acc[i]);
+  }
+  for (r = groups * 4; r < depth; r++) {
+    const int32_t xv = x[r] + p->in_offset;
+    const int8_t *wr = w + r;
+    for (i = 0; i < n; i++, wr += depth) acc[i] = (int32_t)((uint32_t)acc[i] + (uint32_t)(*wr * xv));
+  }
+  if (mult)
+    tml_opt_requant(acc, NULL, n, mult, shift, 0, p->out_offset, p->act_min, p->act_max, o, NULL);
+  else
+    rq_tensor(acc, n, p->out_mult, p->out_shift, p->out_offset, p->act_min, p->act_max, o);
+}
+
 /* mult == NULL: per-tensor out_mult/out_shift. */
 static void fc_s8(const tml_fc_s8_params *p, const int32_t *mult,
                   const int8_t *shift, const int8_t *in, const int8_t *w,
@@ -140,22 +203,16 @@ static void fc_s8(const tml_fc_s8_params *p, const int32_t *mult,
         tml_opt_requant(acc, NULL, n, mult + oc0, shift + oc0, 0, p->out_offset,
                         p->act_min, p->act_max, o + oc0, NULL);
       } else {
-        /* One multiplier for all: parameters in locals (o may alias p). */
-        const int32_t m = p->out_mult, sh = p->out_shift, off = p->out_offset;
-        const int32_t lo = p->act_min, hi = p->act_max;
-        int8_t *oo = o + oc0;
-        if (sh <= 0) {
-          for (i = 0; i < n; i++) {
-            int32_t v = (int32_t)((uint32_t)opt_requant_r(acc[i], m, sh) + (uint32_t)off);
-            v = v < lo ? lo : v;
-            oo[i] = (int8_t)(v > hi ? hi : v);
-          }
-        } else {
-          for (i = 0; i < n; i++) oo[i] = opt_out_s8(acc[i], m, sh, off, lo, hi);
-        }
+        rq_tensor(acc, n, p->out_mult, p->out_shift, p->out_offset, p->act_min,
+                  p->act_max, o + oc0);
       }
     }
   }
+}
+
+/* Small layers skip fc_s8's blocking (and its frame). */
+static int fc_small(const tml_fc_s8_params *p) {
+  return p->batches == 1 && p->accum_depth <= FC_XB && p->out_depth <= FC_OCB;
 }
 
 void tml_opt_fc_s8(const tml_fc_s8_params *p, const int8_t *in,
@@ -164,7 +221,10 @@ void tml_opt_fc_s8(const tml_fc_s8_params *p, const int8_t *in,
     tml_fc_s8(p, in, w, bias, out);
     return;
   }
-  fc_s8(p, NULL, NULL, in, w, bias, out);
+  if (fc_small(p))
+    fc_row(p, NULL, NULL, in, w, bias, out);
+  else
+    fc_s8(p, NULL, NULL, in, w, bias, out);
 }
 
 void tml_opt_fc_s8_per_channel(const tml_fc_s8_params *p,
@@ -176,5 +236,8 @@ void tml_opt_fc_s8_per_channel(const tml_fc_s8_params *p,
     tml_fc_s8_per_channel(p, mult, shift, in, w, bias, out);
     return;
   }
-  fc_s8(p, mult, shift, in, w, bias, out);
+  if (fc_small(p))
+    fc_row(p, mult, shift, in, w, bias, out);
+  else
+    fc_s8(p, mult, shift, in, w, bias, out);
 }
