@@ -201,6 +201,12 @@ typedef char mm_patch_is_384_bytes[sizeof(opt_patch) == 384 ? 1 : -1];
   : "cc", "memory"
 #endif
 
+#if !TML_OPT_DSP
+/* The halves of a sum of f * (x0 + x1 * 2^32): sum f * x0 and sum f * x1. */
+static int32_t lo_half(int64_t s) { return (int32_t)(uint32_t)(uint64_t)s; }
+static int32_t hi_half(int64_t s) { return (int32_t)((s - lo_half(s)) / 4294967296LL); }
+#endif
+
 /* n filter rows (row stride k_all, from w) against the two patches at x
  * (the second OPT_PATCH / 2 words on), groups x 4 elements: acc[i] +=
  * row i x pixel 0, acc[OPT_OCB + i] += row i x pixel 1. Kept apart and
@@ -213,6 +219,19 @@ OPT_NOINLINE static void mm_block(const int8_t *w, int32_t k_all, int32_t n,
                                   const uint32_t *x, int32_t groups,
                                   int32_t *acc) {
   int32_t i;
+#if !TML_OPT_DSP
+  /* The patches' int16 lanes (slot order k0, k2, k1, k3 per group) as
+   * pixel pairs in filter order. */
+  int64_t xx[OPT_PATCH];
+  {
+    const int16_t *h0 = (const int16_t *)x, *h1 = h0 + OPT_PATCH;
+    int32_t k;
+    for (k = 0; k < 4 * groups; k++) {
+      const int32_t s = (k & ~3) | ((k & 1) << 1) | ((k >> 1) & 1);
+      xx[k] = (int64_t)h0[s] + (int64_t)h1[s] * 4294967296LL;
+    }
+  }
+#endif
   for (i = 0; i < n; i += 2, w += 2 * (size_t)k_all) {
     /* A lone last row runs as a pair with itself; one result is kept. */
     const int32_t gap = i + 1 < n ? k_all : 0;
@@ -229,28 +248,22 @@ OPT_NOINLINE static void mm_block(const int8_t *w, int32_t k_all, int32_t n,
                        "cmp    %[x], %[t]\n\t"
                        "bne    1b\n\t" MM_ASM_OPERANDS);
 #else
-    /* Portable: the same sums straight from the filter bytes and the
-     * patches' int16 lanes (slot order k0, k2, k1, k3 per group); each
-     * group's sum fits int32, the accumulators wrap as uint32. */
-    const int16_t *h0 = (const int16_t *)x, *h1 = h0 + OPT_PATCH;
+    /* Portable: both pixels' patch values side by side in one int64 (pixel
+     * 1 in the high half, xx below), so one multiply makes both products:
+     * sum f * (x0 + x1 * 2^32) = sum f * x0 + 2^32 * sum f * x1, exactly in
+     * int64; each sum fits 24 bits (|x| < 2^9, |f| <= 2^7, at most
+     * OPT_PATCH terms), so the halves come apart again below. */
     const int8_t *wa = w, *wb = w + gap;
-    uint32_t s00 = (uint32_t)a00, s01 = (uint32_t)a01;
-    uint32_t s10 = (uint32_t)a10, s11 = (uint32_t)a11;
-    int32_t g;
-    for (g = 0; g < 4 * groups; g += 4) {
-      const int32_t x00 = h0[g], x02 = h0[g + 1], x01 = h0[g + 2], x03 = h0[g + 3];
-      const int32_t x10 = h1[g], x12 = h1[g + 1], x11 = h1[g + 2], x13 = h1[g + 3];
-      const int32_t u0 = wa[g], u1 = wa[g + 1], u2 = wa[g + 2], u3 = wa[g + 3];
-      const int32_t v0 = wb[g], v1 = wb[g + 1], v2 = wb[g + 2], v3 = wb[g + 3];
-      s00 += (uint32_t)(u0 * x00 + u1 * x01 + u2 * x02 + u3 * x03);
-      s01 += (uint32_t)(u0 * x10 + u1 * x11 + u2 * x12 + u3 * x13);
-      s10 += (uint32_t)(v0 * x00 + v1 * x01 + v2 * x02 + v3 * x03);
-      s11 += (uint32_t)(v0 * x10 + v1 * x11 + v2 * x12 + v3 * x13);
+    int64_t sa = 0, sb = 0;
+    int32_t k;
+    for (k = 0; k < 4 * groups; k++) {
+      sa += (int64_t)wa[k] * xx[k];
+      sb += (int64_t)wb[k] * xx[k];
     }
-    a00 = (int32_t)s00;
-    a01 = (int32_t)s01;
-    a10 = (int32_t)s10;
-    a11 = (int32_t)s11;
+    a00 = (int32_t)((uint32_t)a00 + (uint32_t)lo_half(sa));
+    a01 = (int32_t)((uint32_t)a01 + (uint32_t)hi_half(sa));
+    a10 = (int32_t)((uint32_t)a10 + (uint32_t)lo_half(sb));
+    a11 = (int32_t)((uint32_t)a11 + (uint32_t)hi_half(sb));
 #endif
     acc[i] = a00;
     acc[OPT_OCB + i] = a01;
