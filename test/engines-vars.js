@@ -21,7 +21,7 @@
 //          file held for the length of its run): the most a load can cost
 //
 // Used by test/engines.test.js (TINYML_ESPRUINO_DIR); by hand:
-//   node test/engines-vars.js /work/engines/Espruino/bin [core.js]
+//   node test/engines-vars.js <dir holding espruino> [core.js]
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
