@@ -19,10 +19,10 @@ const fs = require('fs');
 const path = require('path');
 const { spawnSync } = require('child_process');
 const h = require('./helpers');
+const { goldenOnQemu } = require('./qemu-golden');
 
 const MODELS = ['hello_world_int8', 'micro_speech_int8', 'kws_ds_cnn_int8', 'ad_autoencoder_int8',
   'person_detect_int8', 'vww_mobilenet_int8', 'ic_resnet8_int8'];
-const FRESH_SEEDS = [11, 12];
 const DIR = process.env.CMSIS_NN_DIR;
 const KERNELS_TEST = path.join(h.ROOT, 'test', 'cmsis_nn', 'kernels_test.c');
 // The reference kernels the backend falls back to, counted by kernels_test.c.
@@ -101,47 +101,7 @@ describe('CMSIS-NN kernel backend (qemu-m4 --kernels cmsis-nn)', function () {
 
   for (const name of MODELS) {
     it(name + ': golden cases and fresh inputs, byte for byte', function () {
-      const model = h.golden().models.find((m) => m.name === name);
-      const modelFile = path.join(h.MODELS, model.file);
-      // Stateless single-frame cases run as frames of one interpreter; the others alone.
-      const batches = [];
-      const single = { frames: [], expected: [], labels: [] };
-      for (const c of model.cases) {
-        const input = h.readBytes(path.join(h.MODELS, c.input.file));
-        const expected = h.readBytes(path.join(h.MODELS, c.output.file));
-        if ((c.frames || 1) === 1 && !model.stateful) {
-          single.frames.push(input);
-          single.expected.push(expected);
-          single.labels.push(c.name);
-        } else {
-          batches.push({ frames: [input], expected: [expected], labels: [c.name], count: c.frames || 1 });
-        }
-      }
-      for (const seed of FRESH_SEEDS) {
-        const variant = seed === 12 && model.inputs[0].dtype === 'INT8' ? 'zp' : 'full';
-        const input = h.prngInput(model, seed, variant);
-        single.frames.push(input);
-        single.expected.push(h.tinyml().runFrames(h.readBytes(modelFile), input, 1));
-        single.labels.push('fresh seed ' + seed + ' (vs node)');
-      }
-      batches.unshift(Object.assign(single, { count: single.frames.length }));
-      batches.forEach(function (b, k) {
-        const inFile = path.join(tmp, name + '.' + k + '.in.bin');
-        const outFile = path.join(tmp, name + '.' + k + '.out.bin');
-        fs.writeFileSync(inFile, Buffer.concat(b.frames.map((f) => Buffer.from(f))));
-        const r = h.cli(['run', modelFile, '--input', inFile, '--output', outFile, '--engine', 'qemu-m4',
-          '--frames', String(b.count), '--kernels', 'cmsis-nn']);
-        assert.strictEqual(r.status, 0, name + ' (' + b.labels.join(', ') + '): ' + r.stderr);
-        const out = h.readBytes(outFile);
-        const want = Buffer.concat(b.expected.map((e) => Buffer.from(e)));
-        assert.strictEqual(out.length, want.length, name + ': ' + out.length + ' output bytes, expected ' + want.length);
-        let p = 0;
-        b.expected.forEach(function (e, i) {
-          const d = h.firstDiff(out.subarray(p, p + e.length), e);
-          assert.strictEqual(d, -1, name + ' ' + b.labels[i] + ': first difference at byte ' + d);
-          p += e.length;
-        });
-      });
+      goldenOnQemu(name, 'cmsis-nn', tmp);
     });
   }
 

@@ -4,14 +4,11 @@
 // `tinyml run --engine qemu-m4`, plus fresh inputs checked against Node, and
 // the kws firmware's fit and speed. Needs qemu-system-arm, gcc-arm-none-eabi
 // and picolibc-arm-none-eabi; without them these tests fail (not skip).
-//
-// Lean on purpose (every run boots a firmware and loads the model under
-// instruction counting): the golden cases of a stateless model run as frames
-// of one interpreter, which gives the same outputs as fresh interpreters.
+// The golden runs themselves: test/qemu-golden.js.
 const assert = require('assert');
-const fs = require('fs');
 const path = require('path');
 const h = require('./helpers');
+const { goldenOnQemu } = require('./qemu-golden');
 
 const MODELS = ['hello_world_int8', 'micro_speech_int8', 'kws_ds_cnn_int8', 'ad_autoencoder_int8',
   'person_detect_int8', 'vww_mobilenet_int8', 'ic_resnet8_int8'];
@@ -19,7 +16,6 @@ const MODELS = ['hello_world_int8', 'micro_speech_int8', 'kws_ds_cnn_int8', 'ad_
 // (optimized). The reference backend runs the small models only (the big ones cost minutes).
 const KERNELS = ['', 'reference'];
 const SMALL = ['hello_world_int8', 'micro_speech_int8', 'kws_ds_cnn_int8', 'ad_autoencoder_int8'];
-const FRESH_SEEDS = [11, 12];
 
 function qemuBoard() {
   return require(path.join(__dirname, '..', 'scripts', 'build-qemu.js'));
@@ -38,48 +34,7 @@ describe('qemu-m4 (emulated Cortex-M4, 256 KB RAM)', function () {
     // The board's default is one of the named backends: run it once.
     if (kernels && kernels === qemuBoard().kernelsFor({})) continue;
     it(name + ': golden cases and fresh inputs, byte for byte' + (kernels ? ' (--kernels ' + kernels + ')' : ''), function () {
-      const model = h.golden().models.find((m) => m.name === name);
-      const modelFile = path.join(h.MODELS, model.file);
-      // Batches of frames, each with the expected bytes per frame and a label.
-      const batches = [];
-      const single = { frames: [], expected: [], labels: [] };
-      for (const c of model.cases) {
-        const input = h.readBytes(path.join(h.MODELS, c.input.file));
-        const expected = h.readBytes(path.join(h.MODELS, c.output.file));
-        if ((c.frames || 1) === 1 && !model.stateful) {
-          single.frames.push(input);
-          single.expected.push(expected);
-          single.labels.push(c.name);
-        } else {
-          batches.push({ frames: [input], expected: [expected], labels: [c.name], count: c.frames || 1 });
-        }
-      }
-      // Inputs outside the shared set: Node (in-process) is the reference.
-      for (const seed of FRESH_SEEDS) {
-        const variant = seed === 12 && model.inputs[0].dtype === 'INT8' ? 'zp' : 'full';
-        const input = h.prngInput(model, seed, variant);
-        single.frames.push(input);
-        single.expected.push(h.tinyml().runFrames(h.readBytes(modelFile), input, 1));
-        single.labels.push('fresh seed ' + seed + ' (vs node)');
-      }
-      if (single.frames.length) batches.unshift(Object.assign(single, { count: single.frames.length }));
-      batches.forEach(function (b, k) {
-        const inFile = path.join(tmp, name + '.' + k + '.in.bin');
-        const outFile = path.join(tmp, name + '.' + k + '.out.bin');
-        fs.writeFileSync(inFile, Buffer.concat(b.frames.map((f) => Buffer.from(f))));
-        const r = h.cli(['run', modelFile, '--input', inFile, '--output', outFile, '--engine', 'qemu-m4',
-          '--frames', String(b.count)].concat(kernels ? ['--kernels', kernels] : []));
-        assert.strictEqual(r.status, 0, name + ' (' + b.labels.join(', ') + '): ' + r.stderr);
-        const out = h.readBytes(outFile);
-        const want = Buffer.concat(b.expected.map((e) => Buffer.from(e)));
-        assert.strictEqual(out.length, want.length, name + ': ' + out.length + ' output bytes, expected ' + want.length);
-        let p = 0;
-        b.expected.forEach(function (e, i) {
-          const d = h.firstDiff(out.subarray(p, p + e.length), e);
-          assert.strictEqual(d, -1, name + ' ' + b.labels[i] + ': first difference at byte ' + d);
-          p += e.length;
-        });
-      });
+      goldenOnQemu(name, kernels, tmp);
     });
   }
 
